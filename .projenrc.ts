@@ -1,0 +1,126 @@
+import { cdktf, javascript } from 'projen';
+
+/**
+ * cdktf-runpod-avatar: a jsii construct library for cdktf 0.21 apps that deploys
+ * MeiGen-AI InfiniteTalk (Wan2.1-I2V-14B) to RunPod Serverless on L40S GPUs.
+ *
+ * Everything projen generates (package.json, tsconfig.dev.json, .projen/, .gitignore,
+ * .npmignore, API.md through jsii-docgen) is committed; edit this file, then run `npx projen`.
+ */
+const project = new cdktf.ConstructLibraryCdktf({
+  name: 'cdktf-runpod-avatar',
+  description:
+    'CDKTF constructs that deploy the InfiniteTalk talking-avatar model (Wan2.1-I2V-14B) to RunPod Serverless on L40S GPUs, with the models on a network volume.',
+  keywords: ['cdktf', 'runpod', 'serverless', 'infinitetalk', 'wan2.1', 'avatar', 'l40s', 'terraform'],
+  author: 'cdktf-runpod-avatar contributors',
+  authorAddress: 'maintainers@cdktf-runpod-avatar.invalid',
+  repositoryUrl: 'https://github.com/cdktf-runpod-avatar/cdktf-runpod-avatar.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // keep the top level to the product card: projen's own tsconfig for .projenrc.ts lives under .projen/
+  projenrcTsOptions: { projenCodeDir: '.projen/projenrc' },
+
+  // CDKTF was sunset on 2025-12-10; 0.21.0 is its final release. A move to cdktn is a new major.
+  cdktfVersion: '^0.21.0',
+  constructsVersion: '^10.4.2',
+  peerDeps: ['@cdktf/provider-docker@^12.0.3', '@cdktf/provider-null@^11.0.1'],
+
+  // jsii and TypeScript move together; an unpinned typescript resolves to 7.x, which breaks ts-node.
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.3',
+  minNodeVersion: '20.16.0',
+  workflowNodeVersion: '20.x',
+
+  // vitest replaces jest; the dev tsconfig sits at the top level under the product card's name.
+  jest: false,
+  typecheckTests: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'vitest.config.mts'],
+    compilerOptions: { types: ['vitest/globals', 'node'] },
+  },
+  devDeps: [
+    'vitest@^4.1.12',
+    '@vitest/coverage-v8@^4.1.12',
+    'cdktf-cli@0.21.0',
+    '@cdktf/provider-docker@12.0.3',
+    '@cdktf/provider-null@11.0.1',
+    'ajv@^8.17.1',
+    'ajv-formats@^3.0.1',
+  ],
+
+  eslintOptions: { dirs: ['src', 'test'], ignorePatterns: ['src/gen/**', 'test/terraform/runpod-schema-standin/**'] },
+
+  publishToPypi: { distName: 'cdktf-runpod-avatar', module: 'cdktf_runpod_avatar' },
+
+  // CI is `.ci/run` on a clean clone; no hosted workflows, no release automation.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+
+  gitignore: [
+    '/examples/*/cdktf.out/',
+    '/examples/*/.gen/',
+    '/examples/*/terraform.*.tfstate*',
+    '.terraform/',
+    '.terraform.lock.hcl',
+    '__pycache__/',
+    '*.pyc',
+    '.pytest_cache/',
+    '/docker/.venv/',
+    '/coverage/',
+  ],
+  npmignoreEnabled: true,
+  npmIgnoreOptions: {
+    ignorePatterns: [
+      '/examples/',
+      '/docs/',
+      '/.ci/',
+      '/vitest.config.mts',
+      '/tsconfig.dev.json',
+      '/docker/tests/',
+      '/docker/bench/',
+      '/docker/.venv/',
+      '__pycache__/',
+      '*.pyc',
+      '.pytest_cache/',
+      'cdktf.out/',
+      '/coverage/',
+    ],
+  },
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tests: the TypeScript lane (vitest, including the real-Terraform lane) and the worker's pytest
+// lane. `npx projen test` runs every lane; each prints its own counts.
+// ---------------------------------------------------------------------------------------------
+project.testTask.exec('bash test/terraform/toolchain.sh', {
+  name: 'Build the offline Terraform provider mirror (cached outside the clone)',
+});
+project.testTask.exec('vitest run', { name: 'TypeScript lane (vitest, real Terraform)' });
+project.testTask.exec('bash docker/scripts/test.sh', { name: 'Python lane (worker pytest suite)' });
+project.testTask.prependSpawn(project.compileTask);
+project.addTask('test:watch', { exec: 'vitest' });
+project.addTask('gen:runpod', {
+  description: 'Regenerate src/gen/runpod from the committed schema src/gen/runpod-2.0.0.schema.json',
+  exec: 'bash test/tools/runpod-bindings.sh generate',
+});
+project.addTask('test:python', { exec: 'bash docker/scripts/test.sh' });
+
+// The main job: synthesize the example L40S deployment (no credentials) and summarise it.
+const exampleDir = 'examples/l40s-deployment';
+project.addTask('example:synth', {
+  description: 'Synthesize the example L40S deployment and print a summary',
+  env: { CHECKPOINT_DISABLE: '1' },
+  steps: [
+    { exec: 'cdktf synth --output cdktf.out', cwd: exampleDir },
+    { exec: 'ts-node --transpile-only summary.ts cdktf.out', cwd: exampleDir },
+  ],
+});
+
+project.synth();

@@ -1,0 +1,104 @@
+import { GenerationPreset, L40sTiming, ModelManifest, ModelSet, Resolution } from '../src';
+
+describe('model catalog', () => {
+  test('the fp8 set is about 32 GB and never fetches the whole InfiniteTalk repo or the fairseq checkpoint', () => {
+    expect(ModelSet.FP8.expectedGb).toBeGreaterThan(30);
+    expect(ModelSet.FP8.expectedGb).toBeLessThan(34);
+    for (const set of ModelSet.builtIn()) {
+      for (const model of set.models) {
+        expect(model.include.length).toBeGreaterThan(0);
+        expect(model.include).not.toContain('*');
+        expect(model.include).not.toContain('chinese-wav2vec2-base-fairseq-ckpt.pt');
+      }
+      const wav2vec = set.models.find((m) => m.repo === 'TencentGameMate/chinese-wav2vec2-base');
+      expect(wav2vec?.revision).toBe('refs/pr/1');
+      expect(wav2vec?.exclude).toContain('chinese-wav2vec2-base-fairseq-ckpt.pt');
+    }
+  });
+
+  test('the bf16 + lightx2v set is about 94 GB and carries the LoRA', () => {
+    expect(ModelSet.BF16_LIGHTX2V.expectedGb).toBeGreaterThan(90);
+    expect(ModelSet.BF16_LIGHTX2V.expectedGb).toBeLessThan(98);
+    expect(ModelSet.BF16_LIGHTX2V.pipeline.loraFiles).toHaveLength(1);
+    expect(ModelSet.BF16_LIGHTX2V.supportsPreset(GenerationPreset.LIGHTX2V_4STEP)).toBe(true);
+    expect(ModelSet.FP8.supportsPreset(GenerationPreset.LIGHTX2V_4STEP)).toBe(false);
+  });
+
+  test('memory figures let constructs reject what cannot fit a 48 GB L40S', () => {
+    const fp8 = ModelSet.FP8;
+    expect(fp8.gpuMemoryGb(Resolution.P480, fp8.defaultPreset)).toBe(30);
+    expect(fp8.gpuMemoryGb(Resolution.P720, fp8.defaultPreset)).toBe(51);
+    expect(ModelSet.BF16_LIGHTX2V.gpuMemoryGb(Resolution.P720, GenerationPreset.LIGHTX2V_4STEP)).toBe(36);
+    expect(ModelSet.BF16_LIGHTX2V.hostRamGb).toBeGreaterThan(100);
+  });
+
+  test('expected chunk times follow the measured forward (8.5 s at 480p, 30 s at 720p) times steps and passes', () => {
+    // 4 steps x 2 passes x 8.5 s x 1.26 (streaming) + 10 s
+    expect(GenerationPreset.LIGHTX2V_4STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(96);
+    // 40 steps x 3 passes x 8.5 s + 10 s = 17.2 min
+    expect(GenerationPreset.QUALITY_40STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(1030);
+    expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedSecondsPerChunk(Resolution.P720)).toBe(2425);
+  });
+
+  test('chunks follow 1 + ceil((frames - 81) / 72)', () => {
+    expect(L40sTiming.chunksFor(3.24)).toBe(1);
+    expect(L40sTiming.chunksFor(5)).toBe(2);
+    expect(L40sTiming.chunksFor(10)).toBe(4);
+    expect(L40sTiming.chunksFor(30)).toBe(11);
+    expect(L40sTiming.chunksFor(40)).toBe(14);
+  });
+
+  test('Resolution.of names the supported values', () => {
+    expect(Resolution.of(720)).toBe(Resolution.P720);
+    expect(() => Resolution.of(1080)).toThrow(/1080 is not supported: use 480 or 720/);
+  });
+
+  describe('custom model sets', () => {
+    const base = {
+      name: 'mine',
+      models: [{ name: 'one', repo: 'me/weights', revision: 'main', include: ['a.safetensors'], expectedBytes: 1_000_000_000 }],
+      pipeline: { checkpointDirectory: 'weights', wav2vecDirectory: 'weights', infiniteTalkFile: 'weights/a.safetensors' },
+      gpuMemory: { resident480Gb: 30, resident720Gb: 40, lowVram480Gb: 10, lowVram720Gb: 20 },
+      hostRamGb: 40,
+      presets: [GenerationPreset.QUALITY_40STEP],
+    };
+
+    test('a valid custom set defaults its directory to the repository name', () => {
+      const set = ModelSet.custom(base);
+      expect(set.models[0].directory).toBe('weights');
+      expect(set.expectedGb).toBe(1);
+    });
+
+    test('fails when a model would fetch the whole repository', () => {
+      expect(() => ModelSet.custom({ ...base, models: [{ ...base.models[0], include: [] }] })).toThrow(/include is empty/);
+      expect(() => ModelSet.custom({ ...base, models: [{ ...base.models[0], include: ['*'] }] })).toThrow(/fetches the whole repository/);
+    });
+
+    test('fails on a malformed repo, revision or pattern', () => {
+      expect(() => ModelSet.custom({ ...base, models: [{ ...base.models[0], repo: 'no-owner' }] })).toThrow(/not a Hugging Face repository id/);
+      expect(() => ModelSet.custom({ ...base, models: [{ ...base.models[0], revision: '../x' }] })).toThrow(/revision/);
+      expect(() => ModelSet.custom({ ...base, models: [{ ...base.models[0], include: ['../etc/passwd'] }] })).toThrow(/without '\.\.'/);
+    });
+
+    test('fails when LoRAs are combined with quantization, which InfiniteTalk ignores', () => {
+      expect(() =>
+        ModelSet.custom({ ...base, pipeline: { ...base.pipeline, quantization: 'fp8', quantizedDitFile: 'q.safetensors', loraFiles: ['l.safetensors'] } }),
+      ).toThrow(/ignores LoRAs under quantization/);
+    });
+
+    test('fails on duplicate model names and empty preset lists', () => {
+      expect(() => ModelSet.custom({ ...base, models: [base.models[0], base.models[0]] })).toThrow(/two models named 'one'/);
+      expect(() => ModelSet.custom({ ...base, presets: [] })).toThrow(/lists no presets/);
+    });
+
+    test('fails on an out-of-range preset', () => {
+      expect(() => GenerationPreset.custom({ name: 'x', description: '', sampleSteps: 0, textGuideScale: 1, audioGuideScale: 1, shift480: 1, shift720: 1 })).toThrow(
+        /`sampleSteps` is 0 but must be an integer between 1 and 100/,
+      );
+    });
+
+    test('its manifest hash differs from the built-in ones', () => {
+      expect(ModelManifest.of(ModelSet.custom(base)).sha256).not.toBe(ModelManifest.of(ModelSet.FP8).sha256);
+    });
+  });
+});

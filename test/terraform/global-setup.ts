@@ -1,0 +1,37 @@
+/**
+ * vitest global setup: loads the offline Terraform environment written by test/terraform/toolchain.sh
+ * into process.env (inherited by the test workers) and, at the end, prints the lane's counts.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export default function setup(): () => void {
+  const toolchain = path.join(__dirname, 'toolchain.sh');
+  // Prints the path of env.sh; builds the mirror first if the cache is cold (fails loudly if it cannot).
+  const envFile = execFileSync('bash', [toolchain, '--print-env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const dump = execFileSync('bash', ['-c', `set -a; source "${envFile}"; env -0`], { encoding: 'utf8' });
+  for (const entry of dump.split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  const counts = fs.mkdtempSync(path.join(os.tmpdir(), 'avatar-tf-lane-'));
+  process.env.AVATAR_TF_LANE_COUNTS = counts;
+
+  return () => {
+    const lines = fs.readdirSync(counts).flatMap((f) => fs.readFileSync(path.join(counts, f), 'utf8').split('\n').filter(Boolean));
+    const validated = lines.filter((l) => l.startsWith('validated')).length;
+    const planned = lines.filter((l) => l.startsWith('planned')).length;
+    console.log(`\nTerraform lane: ${validated} stacks validated, ${planned} planned (terraform ${terraformVersion()}, providers from ${process.env.TF_CLI_CONFIG_FILE})`);
+    fs.rmSync(counts, { recursive: true, force: true });
+  };
+}
+
+function terraformVersion(): string {
+  try {
+    return JSON.parse(execFileSync(process.env.TERRAFORM_BINARY_NAME || 'terraform', ['version', '-json'], { encoding: 'utf8' })).terraform_version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The real-Terraform lane: every stack a test builds is synthesized to disk and checked by the real
+ * Terraform CLI with the provider binaries from the offline mirror (test/terraform/toolchain.sh):
+ * `init` (mirror only, no network), `validate`, and `plan` where no remote API is needed.
+ *
+ * Unlike cdktf's `toBeValidTerraform` / `toPlanSuccessfully`, failures carry Terraform's own output.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing, TerraformStack } from 'cdktf';
+
+const TERRAFORM = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+
+/** What to run on a synthesized stack. */
+export interface LaneOptions {
+  /** Also run `terraform plan` (offline: docker daemon check disabled, RunPod API on a closed loopback port). */
+  readonly plan?: boolean;
+}
+
+/** Result of one lane run, per stack directory. */
+export interface LaneResult {
+  readonly stackDir: string;
+  readonly validated: boolean;
+  readonly planned: boolean;
+  readonly planOutput?: string;
+}
+
+function requireToolchain(): void {
+  if (!process.env.TF_CLI_CONFIG_FILE || !fs.existsSync(process.env.TF_CLI_CONFIG_FILE)) {
+    throw new Error(
+      'The real-Terraform lane needs the offline provider mirror: run `bash test/terraform/toolchain.sh` ' +
+        '(the test task does) so that TF_CLI_CONFIG_FILE points at its CLI config.',
+    );
+  }
+}
+
+function run(args: string[], cwd: string): string {
+  try {
+    return execFileSync(TERRAFORM, args, { cwd, env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error: any) {
+    const out = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
+    throw new Error(`terraform ${args.join(' ')} failed in ${cwd}:\n${out}`);
+  }
+}
+
+function record(kind: 'validated' | 'planned', stackDir: string): void {
+  const dir = process.env.AVATAR_TF_LANE_COUNTS;
+  if (!dir) return;
+  fs.appendFileSync(path.join(dir, `${process.pid}.log`), `${kind}\t${stackDir}\n`);
+}
+
+/** Runs init + validate (+ plan) with the real Terraform CLI on every stack of a synthesized app. */
+export function checkSynthesized(outdir: string, options: LaneOptions = {}): LaneResult[] {
+  requireToolchain();
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  const results: LaneResult[] = [];
+  for (const stack of Object.values(manifest.stacks) as any[]) {
+    const stackDir = path.resolve(outdir, stack.workingDirectory);
+    run(['init', '-input=false', '-no-color', '-backend=false'], stackDir);
+    const validation = JSON.parse(run(['validate', '-json', '-no-color'], stackDir));
+    if (!validation.valid) {
+      const messages = (validation.diagnostics ?? []).map((d: any) => `${d.severity}: ${d.summary}: ${d.detail ?? ''}`).join('\n');
+      throw new Error(`terraform validate rejected ${stackDir}:\n${messages}`);
+    }
+    record('validated', stackDir);
+    let planOutput: string | undefined;
+    if (options.plan) {
+      planOutput = run(['plan', '-input=false', '-lock=false', '-refresh=false', '-no-color'], stackDir);
+      record('planned', stackDir);
+    }
+    results.push({ stackDir, validated: true, planned: Boolean(options.plan), planOutput });
+  }
+  return results;
+}
+
+/** Synthesizes `stack`'s app to disk and checks every stack in it with real Terraform. */
+export function checkWithTerraform(stack: TerraformStack, options: LaneOptions = {}): LaneResult[] {
+  return checkSynthesized(Testing.fullSynth(stack), options);
+}
