@@ -12,6 +12,8 @@ export default function setup(): () => void {
   // Prints the path of env.sh; builds the mirror first if the cache is cold (fails loudly if it cannot).
   const envFile = execFileSync('bash', [toolchain, '--print-env'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
   const dump = execFileSync('bash', ['-c', `set -a; source "${envFile}"; env -0`], { encoding: 'utf8' });
+  // A plugin cache would bypass the mirror's symlinks; env.sh unsets it, so drop an inherited one too.
+  delete process.env.TF_PLUGIN_CACHE_DIR;
   for (const entry of dump.split('\0')) {
     const eq = entry.indexOf('=');
     if (eq > 0) process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
@@ -23,7 +25,9 @@ export default function setup(): () => void {
     const lines = fs.readdirSync(counts).flatMap((f) => fs.readFileSync(path.join(counts, f), 'utf8').split('\n').filter(Boolean));
     const validated = lines.filter((l) => l.startsWith('validated')).length;
     const planned = lines.filter((l) => l.startsWith('planned')).length;
-    console.log(`\nTerraform lane: ${validated} stacks validated, ${planned} planned (terraform ${terraformVersion()}, providers from ${process.env.TF_CLI_CONFIG_FILE})`);
+    console.log(`\nTerraform lane: ${validated} stacks validated, ${planned} planned (terraform ${terraformVersion()}, mirror ${process.env.AVATAR_TF_MIRROR})`);
+    const laneFile = process.env.AVATAR_TF_LANE_FILE;
+    if (laneFile && fs.existsSync(laneFile)) console.log(fs.readFileSync(laneFile, 'utf8').trimEnd());
     fs.rmSync(counts, { recursive: true, force: true });
   };
 }

@@ -35,10 +35,11 @@ function requireToolchain(): void {
   }
 }
 
-function run(args: string[], cwd: string): string {
+function run(args: string[], cwd: string, allowFailure = false): string {
   try {
     return execFileSync(TERRAFORM, args, { cwd, env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error: any) {
+    if (allowFailure && error.stdout) return String(error.stdout);
     const out = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim();
     throw new Error(`terraform ${args.join(' ')} failed in ${cwd}:\n${out}`);
   }
@@ -58,7 +59,8 @@ export function checkSynthesized(outdir: string, options: LaneOptions = {}): Lan
   for (const stack of Object.values(manifest.stacks) as any[]) {
     const stackDir = path.resolve(outdir, stack.workingDirectory);
     run(['init', '-input=false', '-no-color', '-backend=false'], stackDir);
-    const validation = JSON.parse(run(['validate', '-json', '-no-color'], stackDir));
+    // `validate -json` exits non-zero on invalid configuration; its diagnostics are on stdout.
+    const validation = JSON.parse(run(['validate', '-json', '-no-color'], stackDir, true));
     if (!validation.valid) {
       const messages = (validation.diagnostics ?? []).map((d: any) => `${d.severity}: ${d.summary}: ${d.detail ?? ''}`).join('\n');
       throw new Error(`terraform validate rejected ${stackDir}:\n${messages}`);
