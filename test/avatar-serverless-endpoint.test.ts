@@ -1,0 +1,315 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { Resource } from '@cdktf/provider-null/lib/resource';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import {
+  AvatarServerlessEndpoint,
+  GenerationPreset,
+  GpuSelection,
+  InfiniteTalkImage,
+  ModelManifest,
+  ModelSet,
+  ModelVolume,
+  Resolution,
+  SecretValue,
+  initTimeoutSeconds,
+  runpod,
+} from '../src';
+import { checkWithTerraform } from './terraform/lane';
+import { annotations, newStack, onlyResource, resources, synthJson } from './util';
+
+const DIGEST = `sha256:${'cd'.repeat(32)}`;
+const IMAGE = `docker.io/acme/infinitetalk-worker@${DIGEST}`;
+
+function setup(modelSet = ModelSet.FP8, stack: TerraformStack = newStack()) {
+  const volume = new ModelVolume(stack, 'models', { dataCenter: 'EU-RO-1', modelSet });
+  const image = InfiniteTalkImage.fromRegistry(stack, 'image', IMAGE);
+  return { stack, volume, image };
+}
+
+function bucket() {
+  return {
+    endpointUrl: 'https://s3api-eu-ro-1.runpod.io',
+    bucketName: 'avatar-videos',
+    region: 'EU-RO-1',
+    accessKeyId: SecretValue.runpodSecret('s3_access_key'),
+    secretAccessKey: SecretValue.runpodSecret('s3_secret_key'),
+  };
+}
+
+describe('AvatarServerlessEndpoint', () => {
+  test('defaults: QUEUE, L40S only, 0-5 workers, QUEUE_DELAY 4 s, FlashBoot, the volume and its data centre', () => {
+    const { stack, volume, image } = setup();
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image });
+    const resource = onlyResource(synthJson(stack), 'runpod_serverless_endpoint');
+    expect(resource).toMatchObject({
+      endpoint_type: 'QUEUE',
+      image: IMAGE,
+      compute_type: 'GPU',
+      gpu_pools: ['ADA_48_PRO'],
+      excluded_types: ['NVIDIA L40', 'NVIDIA RTX 6000 Ada Generation'],
+      gpu_count: 1,
+      min_cuda_version: '12.1',
+      workers_min: 0,
+      workers_max: 5,
+      idle_timeout: 60,
+      scaling_type: 'QUEUE_DELAY',
+      scaling_value: 4,
+      flashboot: 'FLASHBOOT',
+      network_volumes: [expect.stringMatching(/^\$\{runpod_network_volume\.models_.*\.id\}$/)],
+      data_center_ids: ['EU-RO-1'],
+      disk: 30,
+    });
+    expect(resource.template_id).toBeUndefined();
+    // fp8's default preset (40 steps, text CFG 1) takes ~11.5 min per 480p chunk: 10 s of audio is 4 chunks.
+    expect(endpoint.executionTimeoutSeconds).toBe(Math.ceil((GenerationPreset.BALANCED_40STEP_CFG1.expectedJobSeconds(Resolution.P480, 10) * 1.25) / 60) * 60);
+    expect(resource.timeout).toBe(endpoint.executionTimeoutSeconds * 1000);
+  });
+
+  test('every API-defaulted attribute that differs from the console is set explicitly', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image });
+    const resource = onlyResource(synthJson(stack), 'runpod_serverless_endpoint');
+    for (const key of ['workers_min', 'workers_max', 'idle_timeout', 'timeout', 'flashboot', 'scaling_type', 'scaling_value', 'gpu_count', 'disk', 'compute_type', 'data_center_ids', 'network_volumes']) {
+      expect(resource[key], key).toBeDefined();
+    }
+  });
+
+  test('the worker environment carries the manifest, the model root, the preset and the init timeout', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, maxAudioSeconds: 20 });
+    const env = onlyResource(synthJson(stack), 'runpod_serverless_endpoint').env;
+    expect(env.AVATAR_MODE).toBe('serve');
+    expect(env.AVATAR_MODEL_MANIFEST).toBe(ModelManifest.of(ModelSet.FP8).json);
+    expect(env.AVATAR_MODEL_MANIFEST_SHA256).toBe(ModelManifest.of(ModelSet.FP8).sha256);
+    expect(env.AVATAR_MODEL_ROOT).toBe('/runpod-volume/infinitetalk');
+    expect(JSON.parse(env.AVATAR_PRESET)).toMatchObject({ name: 'balanced-40step-cfg1', sampleSteps: 40, textGuideScale: 1, resolutions: [480] });
+    expect(env.AVATAR_MAX_AUDIO_SECONDS).toBe('20');
+    expect(env.HF_HUB_OFFLINE).toBe('1');
+    expect(env.RUNPOD_INIT_TIMEOUT).toBe('600');
+    expect(initTimeoutSeconds(ModelSet.BF16_LIGHTX2V)).toBeGreaterThan(600);
+  });
+
+  test('outputs the endpoint id and its /run, /runsync, /status and /health URLs', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image });
+    const outputs = synthJson(stack).output;
+    const values = Object.values(outputs).map((o: any) => o.value);
+    expect(values).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\$\{runpod_serverless_endpoint\.avatar_.*\.id\}$/),
+        expect.stringMatching(/^https:\/\/api\.runpod\.ai\/v2\/\$\{.*\}\/run$/),
+        expect.stringMatching(/\/runsync$/),
+        expect.stringMatching(/\/status$/),
+        expect.stringMatching(/\/health$/),
+      ]),
+    );
+  });
+
+  test('is created after the storage init job', () => {
+    const { stack, volume, image } = setup();
+    new NullProvider(stack, 'null');
+    const job = new Resource(stack, 'init');
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, storageInitJob: job });
+    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').depends_on).toEqual([expect.stringMatching(/^null_resource\.init/)]);
+  });
+
+  test('options: the whole ADA_48_PRO pool, workers, timeouts, FlashBoot off, disk, extra env', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', {
+      volume,
+      image,
+      gpu: GpuSelection.ada48Pool(),
+      workersMin: 1,
+      workersMax: 10,
+      idleTimeoutSeconds: 300,
+      queueDelaySeconds: 2.5,
+      executionTimeoutSeconds: 7200,
+      flashBoot: false,
+      containerDiskGb: 50,
+      name: 'avatar-prod',
+      environment: { LOG_FORMAT: 'json' },
+      maxAudioSeconds: 5,
+    });
+    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint')).toMatchObject({
+      name: 'avatar-prod',
+      excluded_types: [],
+      workers_min: 1,
+      workers_max: 10,
+      idle_timeout: 300,
+      scaling_value: 2.5,
+      timeout: 7_200_000,
+      flashboot: 'OFF',
+      disk: 50,
+      env: expect.objectContaining({ LOG_FORMAT: 'json' }),
+    });
+  });
+
+  test('S3 delivery settings go through RunPod secrets, never literals', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket() });
+    const env = onlyResource(synthJson(stack), 'runpod_serverless_endpoint').env;
+    expect(env).toMatchObject({
+      BUCKET_ENDPOINT_URL: 'https://s3api-eu-ro-1.runpod.io',
+      BUCKET_NAME: 'avatar-videos',
+      BUCKET_REGION: 'EU-RO-1',
+      BUCKET_ACCESS_KEY_ID: '{{ RUNPOD_SECRET_s3_access_key }}',
+      BUCKET_SECRET_ACCESS_KEY: '{{ RUNPOD_SECRET_s3_secret_key }}',
+    });
+  });
+
+  test('S3 keys can be sensitive Terraform variables', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', {
+      volume,
+      image,
+      outputBucket: { ...bucket(), secretAccessKey: SecretValue.terraformVariable(stack, 's3_secret', 'S3 secret key') },
+    });
+    const json = synthJson(stack);
+    expect(json.variable.s3_secret.sensitive).toBe(true);
+    expect(onlyResource(json, 'runpod_serverless_endpoint').env.BUCKET_SECRET_ACCESS_KEY).toBe('${var.s3_secret}');
+  });
+
+  test('bf16 + lightx2v at 720p fits with streaming and warns about host RAM', () => {
+    const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, maxResolution: Resolution.P720 });
+    expect(JSON.parse(endpoint.environment.AVATAR_PRESET)).toMatchObject({ name: 'lightx2v-4step', numPersistentParamInDit: 0, resolutions: [480, 720] });
+    expect(annotations(endpoint, 'warning').join('\n')).toMatch(/peaks at about 128 GB of host RAM/);
+  });
+
+  describe('validation', () => {
+    test('fails when the model set does not fit the GPU memory at the chosen resolution', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxResolution: Resolution.P720 })).toThrow(
+        'the fp8 model set needs about 51 GB of GPU memory at 720p with preset balanced-40step-cfg1, more than the 48 GB of ADA_48_PRO',
+      );
+    });
+    test('fails when the preset is not one the model set runs', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, preset: GenerationPreset.LIGHTX2V_4STEP })).toThrow(
+        /`preset` is lightx2v-4step but the fp8 model set runs balanced-40step-cfg1, quality-40step/,
+      );
+    });
+    test('fails when the volume is in another data centre', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, dataCenter: 'US-KS-2' })).toThrow(
+        '`dataCenter` is US-KS-2 but the volume is in EU-RO-1',
+      );
+    });
+    test('fails when the volume is too small for the model set', () => {
+      const stack = newStack();
+      const volume = ModelVolume.fromVolumeAttributes(stack, 'shared', { volumeId: 'v1', dataCenter: 'EU-RO-1', sizeGb: 4096 });
+      const small = { ...volume, sizeGb: 20, modelSet: volume.modelSet, manifest: volume.manifest, modelPath: volume.modelPath };
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume: small, image: InfiniteTalkImage.fromRegistry(stack, 'i', IMAGE) })).toThrow(
+        'the volume is 20 GB but the fp8 model set needs 32 GB',
+      );
+    });
+    test('fails when workersMin is above workersMax', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, workersMin: 4, workersMax: 2 })).toThrow(
+        '`workersMin` is 4 but `workersMax` is 2',
+      );
+    });
+    test('fails when workersMax is above the sane bound', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, workersMax: 500 })).toThrow(/`workersMax` is 500 but must be an integer between 1 and 50/);
+    });
+    test('fails when workersMin is negative', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, workersMin: -1 })).toThrow(/`workersMin` is -1/);
+    });
+    test('fails when the execution timeout is shorter than the preset is expected to take, and says the figure', () => {
+      const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 120, maxAudioSeconds: 10 })).toThrow(
+        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step is expected to take about 414 s for 10 s of audio at 480p on an L40S (4 chunks of ~96 s)',
+      );
+    });
+    test('fails when the execution timeout is beyond 7 days', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 8 * 24 * 3600 })).toThrow(/between 5 and 604800/);
+    });
+    test('fails when the idle timeout is out of range', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, idleTimeoutSeconds: 0 })).toThrow(/`idleTimeoutSeconds` is 0/);
+    });
+    test('fails when the queue delay is below 0.5 s', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, queueDelaySeconds: 0.1 })).toThrow(/`queueDelaySeconds` is 0.1/);
+    });
+    test('fails when the audio cap is shorter than InfiniteTalk needs', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxAudioSeconds: 2 })).toThrow(/`maxAudioSeconds` is 2 .* more than 3.24 s/);
+    });
+    test('fails when a secret is passed as a plain string', () => {
+      expect(() => SecretValue.fromToken('AKIAPLAINTEXTKEY')).toThrow(/a secret was passed as a plain string/);
+      expect(() => SecretValue.runpodSecret('bad name')).toThrow(/RunPod secret name "bad name" is invalid/);
+    });
+    test('fails when extra environment overrides a managed variable', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, environment: { BUCKET_NAME: 'x' } })).toThrow(
+        /`environment` sets BUCKET_NAME, which the construct manages/,
+      );
+    });
+    test('fails on an output bucket URL that is not http(s)', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, outputBucket: { ...bucket(), endpointUrl: 's3api-eu-ro-1.runpod.io' } })).toThrow(
+        /`outputBucket.endpointUrl` is "s3api-eu-ro-1.runpod.io" but must be an http\(s\) URL/,
+      );
+    });
+    test('fails on a malformed GPU pool', () => {
+      expect(() => GpuSelection.pool('ada 48', { memoryGb: 48 })).toThrow(/GPU pool "ada 48" is not a RunPod pool id/);
+    });
+    test('a tag-only image warns', () => {
+      const stack = newStack();
+      const volume = new ModelVolume(stack, 'models', { dataCenter: 'EU-RO-1' });
+      const image = InfiniteTalkImage.fromRegistry(stack, 'image', 'acme/worker:v1');
+      const endpoint = new AvatarServerlessEndpoint(stack, 'a', { volume, image });
+      expect(annotations(endpoint, 'warning').join('\n')).toMatch(/not pinned by digest/);
+    });
+  });
+
+  describe('composition', () => {
+    test('two endpoints (480p and 720p) share one volume and one image without id collisions', () => {
+      const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
+      const sd = new AvatarServerlessEndpoint(stack, 'avatar-480', { volume, image });
+      const hd = new AvatarServerlessEndpoint(stack, 'avatar-720', { volume, image, maxResolution: Resolution.P720, maxAudioSeconds: 5 });
+      const json = synthJson(stack);
+      const endpoints = resources(json, 'runpod_serverless_endpoint');
+      expect(endpoints).toHaveLength(2);
+      expect(new Set(endpoints.map((e) => e.name)).size).toBe(2);
+      expect(new Set(endpoints.map((e) => e.network_volumes[0])).size).toBe(1);
+      expect(resources(json, 'runpod_network_volume')).toHaveLength(1);
+      expect(Object.keys(json.output)).toHaveLength(10);
+      expect(sd.endpointId).not.toBe(hd.endpointId);
+      checkWithTerraform(stack, { plan: true });
+    });
+
+    test('an endpoint in a user stack next to other resources, on a volume shared from another stack', () => {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, 'platform');
+      new runpod.provider.RunpodProvider(stack, 'runpod', {});
+      new NullProvider(stack, 'null');
+      new Resource(stack, 'something-else');
+      const volume = ModelVolume.fromVolumeAttributes(stack, 'shared', { volumeId: 'vol-abc', dataCenter: 'EU-RO-1', sizeGb: 60 });
+      const image = InfiniteTalkImage.fromRegistry(stack, 'image', IMAGE);
+      const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, createOutputs: false });
+      endpoint.endpoint.addOverride('lifecycle.prevent_destroy', true);
+      const json = synthJson(stack);
+      expect(onlyResource(json, 'runpod_serverless_endpoint')).toMatchObject({ network_volumes: ['vol-abc'], lifecycle: { prevent_destroy: true } });
+      expect(resources(json, 'null_resource')).toHaveLength(1);
+      expect(json.output).toBeUndefined();
+      checkWithTerraform(stack, { plan: true });
+    });
+  });
+
+  test('real Terraform validates and plans the default endpoint', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket() });
+    checkWithTerraform(stack, { plan: true });
+  });
+
+  test('snapshot', () => {
+    const { stack, volume, image } = setup();
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image });
+    expect(Testing.synth(stack)).toMatchSnapshot();
+  });
+});
