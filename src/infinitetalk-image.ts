@@ -138,7 +138,8 @@ function parseReference(reference: string): ParsedReference | undefined {
 export function registryAddress(repository: string): string {
   const first = repository.split('/')[0];
   const isHost = repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  return isHost ? first : 'registry-1.docker.io';
+  // Docker Hub's registry API lives at registry-1.docker.io whatever name the reference uses.
+  return isHost && first !== 'docker.io' && first !== 'index.docker.io' ? first : 'registry-1.docker.io';
 }
 
 /**

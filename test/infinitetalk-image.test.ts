@@ -42,7 +42,7 @@ describe('InfiniteTalkImage', () => {
     const push = onlyResource(json, 'docker_registry_image');
     expect(push.name).toMatch(/^\$\{docker_image\.worker_image_.*\.name\}$/);
     expect(push.auth_config).toEqual({ address: 'registry-1.docker.io', username: expect.stringMatching(/^\$\{var\./), password: expect.stringMatching(/^\$\{var\./) });
-    expect(image.imageUri).toMatch(/^docker\.io\/acme\/infinitetalk-worker@\$\{TOKEN/);
+    expect(image.imageUri).toMatch(/^docker\.io\/acme\/infinitetalk-worker@\$\{TfToken/);
   });
 
   test('registry credentials are sensitive variables, never literals', () => {
