@@ -1,0 +1,66 @@
+import { RunnerConfig } from './config';
+
+/** Where the init pod mounts the network volume: the path serverless workers use, so the model root is the same. */
+export const POD_VOLUME_MOUNT_PATH = '/runpod-volume';
+
+/** Environment variable that tags the pod with the runner's run id (to find it again after a lost response). */
+export const RUN_ID_ENV = 'AVATAR_INIT_RUN_ID';
+
+/** Statuses after which the container no longer runs. */
+export const STOPPED_STATUSES: ReadonlySet<string> = new Set(['EXITED', 'ERROR', 'TERMINATED']);
+
+/** The pod as the runner reads it (a subset of the spec's `Pod`). */
+export interface PodView {
+  readonly id: string;
+  readonly name?: string;
+  readonly status: string;
+  readonly env?: Record<string, string>;
+  readonly dataCenterId?: string | null;
+  readonly cost?: number;
+}
+
+/**
+ * The `POST /v2/pods` body (`CreatePodRequest`): the image with the volume mounted at
+ * /runpod-volume, in the volume's data centre, on Secure Cloud (network volumes need it), running
+ * the worker in `init` mode. `hfTokenValue` is the HF_TOKEN the pod gets, if any.
+ */
+export function createPodBody(config: RunnerConfig, runId: string): Record<string, unknown> {
+  const env: Record<string, string> = {
+    AVATAR_MODE: 'init',
+    AVATAR_MODEL_MANIFEST: config.manifestJson,
+    AVATAR_MODEL_MANIFEST_SHA256: config.manifestSha256,
+    AVATAR_MODEL_ROOT: config.modelRoot,
+    AVATAR_DOWNLOAD_ATTEMPTS: String(config.downloadAttempts),
+    [RUN_ID_ENV]: runId,
+  };
+  const hfToken = huggingFaceToken(config);
+  if (hfToken !== undefined) env.HF_TOKEN = hfToken;
+  if (config.huggingFaceEndpoint) env.HF_ENDPOINT = config.huggingFaceEndpoint;
+  return {
+    name: config.podName,
+    image: config.image,
+    ...(config.compute.gpu ? { gpu: { id: config.compute.gpu.id, count: config.compute.gpu.count } } : {}),
+    ...(config.compute.cpu ? { cpu: { id: config.compute.cpu.id, vcpuCount: config.compute.cpu.vcpuCount } } : {}),
+    cloud: 'SECURE',
+    dataCenterIds: [config.dataCenter],
+    mounts: { network: [{ volumeId: config.volumeId, path: POD_VOLUME_MOUNT_PATH }] },
+    env,
+    disk: config.containerDiskGb,
+    ports: [],
+    ...(config.registryAuthId ? { registry: config.registryAuthId } : {}),
+  };
+}
+
+/** The pod's HF_TOKEN: the RunPod secret reference if one is configured, else the deploy environment's token. */
+export function huggingFaceToken(config: RunnerConfig): string | undefined {
+  if (config.huggingFaceTokenSecret) return `{{ RUNPOD_SECRET_${config.huggingFaceTokenSecret} }}`;
+  return config.huggingFaceToken;
+}
+
+/** A copy of a pod body safe to print: HF_TOKEN masked unless it is a secret reference. */
+export function redactPodBody(body: Record<string, unknown>): Record<string, unknown> {
+  const env = { ...((body.env as Record<string, string>) ?? {}) };
+  if (env.HF_TOKEN && !env.HF_TOKEN.startsWith('{{')) env.HF_TOKEN = '***';
+  if (env.AVATAR_MODEL_MANIFEST) env.AVATAR_MODEL_MANIFEST = `<${env.AVATAR_MODEL_MANIFEST.length} characters>`;
+  return { ...body, env };
+}

@@ -1,0 +1,3 @@
+export * from './emulator';
+export * from './spec';
+export * from './compile-runner';
