@@ -51,7 +51,11 @@ const project = new cdktf.ConstructLibraryCdktf({
     'ajv-formats@^3.0.1',
   ],
 
-  eslintOptions: { dirs: ['src', 'test'], ignorePatterns: ['src/gen/**', 'test/terraform/runpod-schema-standin/**'] },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples'],
+    ignorePatterns: ['src/gen/**', 'test/terraform/runpod-schema-standin/**', 'examples/*/cdktf.out/**'],
+  },
 
   publishToPypi: { distName: 'cdktf-runpod-avatar', module: 'cdktf_runpod_avatar' },
 
@@ -94,6 +98,13 @@ const project = new cdktf.ConstructLibraryCdktf({
     ],
   },
 });
+
+// The project service finds tsconfig.json (src only) for every file; tests and examples are
+// covered by the dev tsconfig, which has a non-default name.
+project.eslint?.addOverride({
+  files: ['test/**/*.ts', 'examples/**/*.ts'],
+  parserOptions: { projectService: false, project: './tsconfig.dev.json' },
+} as any);
 
 // ---------------------------------------------------------------------------------------------
 // Tests: the TypeScript lane (vitest, including the real-Terraform lane) and the worker's pytest

@@ -50,6 +50,18 @@ export class Resolution {
 
 /** Evidence-based L40S timing figures shared by every preset. */
 export class L40sTiming {
+  /** Seconds per job outside the chunks (wav2vec, T5/CLIP encode, ffmpeg, upload): 30 s. */
+  public static readonly JOB_OVERHEAD_SECONDS = 30;
+
+  /** Frames per chunk (InfiniteTalk's `frame_num`). */
+  public static readonly FRAMES_PER_CHUNK = 81;
+
+  /** New frames each chunk after the first adds (81 minus 9 motion frames). */
+  public static readonly NEW_FRAMES_PER_EXTRA_CHUNK = 72;
+
+  /** Output frame rate. */
+  public static readonly FPS = 25;
+
   /**
    * Seconds of one DiT forward pass per 81-frame chunk on one L40S: 8.5 s at 480p, 30 s at 720p
    * (a measured Wan-14B-shaped forward on an H200 scaled to the L40S's dense BF16 throughput).
@@ -62,18 +74,6 @@ export class L40sTiming {
   public static chunkOverheadSeconds(resolution: Resolution): number {
     return resolution === Resolution.P480 ? 10 : 25;
   }
-
-  /** Seconds per job outside the chunks (wav2vec, T5/CLIP encode, ffmpeg, upload): 30 s. */
-  public static readonly JOB_OVERHEAD_SECONDS = 30;
-
-  /** Frames per chunk (InfiniteTalk's `frame_num`). */
-  public static readonly FRAMES_PER_CHUNK = 81;
-
-  /** New frames each chunk after the first adds (81 minus 9 motion frames). */
-  public static readonly NEW_FRAMES_PER_EXTRA_CHUNK = 72;
-
-  /** Output frame rate. */
-  public static readonly FPS = 25;
 
   /** Number of 81-frame chunks needed for `audioSeconds` of audio: `1 + ceil((frames - 81) / 72)`. */
   public static chunksFor(audioSeconds: number): number {

@@ -1,6 +1,6 @@
-import { TerraformStack, Testing } from 'cdktf';
-import { Resource } from '@cdktf/provider-null/lib/resource';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { Resource } from '@cdktf/provider-null/lib/resource';
+import { TerraformStack, Testing } from 'cdktf';
 import {
   AvatarServerlessEndpoint,
   GenerationPreset,
@@ -61,7 +61,9 @@ describe('AvatarServerlessEndpoint', () => {
     });
     expect(resource.template_id).toBeUndefined();
     // fp8's default preset (40 steps, text CFG 1) takes ~11.5 min per 480p chunk: 10 s of audio is 4 chunks.
-    expect(endpoint.executionTimeoutSeconds).toBe(Math.ceil((GenerationPreset.BALANCED_40STEP_CFG1.expectedJobSeconds(Resolution.P480, 10) * 1.25) / 60) * 60);
+    // 30 s + 4 x 690 s = 2790 s, plus 25 % rounded up to a minute.
+    expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedJobSeconds(Resolution.P480, 10)).toBe(2790);
+    expect(endpoint.executionTimeoutSeconds).toBe(3540);
     expect(resource.timeout).toBe(endpoint.executionTimeoutSeconds * 1000);
   });
 
@@ -69,7 +71,8 @@ describe('AvatarServerlessEndpoint', () => {
     const { stack, volume, image } = setup();
     new AvatarServerlessEndpoint(stack, 'avatar', { volume, image });
     const resource = onlyResource(synthJson(stack), 'runpod_serverless_endpoint');
-    for (const key of ['workers_min', 'workers_max', 'idle_timeout', 'timeout', 'flashboot', 'scaling_type', 'scaling_value', 'gpu_count', 'disk', 'compute_type', 'data_center_ids', 'network_volumes']) {
+    const explicit = ['workers_min', 'workers_max', 'idle_timeout', 'timeout', 'flashboot', 'scaling_type', 'scaling_value', 'gpu_count', 'disk'];
+    for (const key of [...explicit, 'compute_type', 'data_center_ids', 'network_volumes']) {
       expect(resource[key], key).toBeDefined();
     }
   });

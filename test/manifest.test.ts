@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { canonicalJson, GenerationPreset, MANIFEST_FORMAT_VERSION, ModelManifest, ModelSet, Resolution, renderPreset } from '../src';
@@ -50,7 +51,6 @@ describe('manifest', () => {
   test('matches the shared test vector the Python worker checks too', () => {
     const vector = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'manifest-vector.json'), 'utf8'));
     expect(canonicalJson(vector.manifest)).toBe(vector.canonical);
-    const { createHash } = require('crypto');
     expect(createHash('sha256').update(vector.canonical).digest('hex')).toBe(vector.sha256);
   });
 

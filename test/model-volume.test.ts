@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { ModelManifest, ModelSet, ModelVolume, VolumeType, recommendedVolumeSizeGb, runpod } from '../src';
 import { annotations, newStack, onlyResource, synthJson } from './util';
 
@@ -65,7 +65,6 @@ describe('ModelVolume', () => {
 
   test('accepts an unresolved data centre (a Terraform variable) and checks it at deploy time', () => {
     const stack = newStack();
-    const { TerraformVariable } = require('cdktf');
     const dc = new TerraformVariable(stack, 'dc', { type: 'string', default: 'EU-RO-1' });
     new ModelVolume(stack, 'models', { dataCenter: dc.stringValue });
     expect(onlyResource(synthJson(stack), 'runpod_network_volume').data_center).toBe('${var.dc}');
