@@ -104,11 +104,20 @@ export async function invoke(options: InvokeOptions): Promise<InvokeResult> {
   if (!jobId) throw new InvokeError(`the endpoint accepted the job but returned no id: ${JSON.stringify(submitted)}`);
   log(`job ${jobId} queued`);
 
+  // RunPod serves GET /status/{id}; the RunPod SDK's local test server (--rp_serve_api) only POST.
+  let statusMethod = 'GET';
   const started = Date.now();
   const deadline = started + (options.timeoutSeconds ?? 3 * 3600) * 1000;
   let last = '';
   for (;;) {
-    const status = await call(`${options.apiUrl}/status/${jobId}`, options.apiKey, { method: 'GET' });
+    let status: any;
+    try {
+      status = await call(`${options.apiUrl}/status/${jobId}`, options.apiKey, { method: statusMethod });
+    } catch (error) {
+      if (statusMethod !== 'GET' || !(error instanceof InvokeError) || !/HTTP 405/.test(error.message)) throw error;
+      statusMethod = 'POST';
+      continue;
+    }
     const elapsed = Math.round((Date.now() - started) / 1000);
     const line = `${status.status}${describeProgress(status) ? ` (${describeProgress(status)})` : ''}`;
     if (line !== last) log(`[${elapsed}s] ${line}`);
