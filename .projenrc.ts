@@ -76,6 +76,7 @@ const project = new cdktf.ConstructLibraryCdktf({
     '__pycache__/',
     '*.pyc',
     '.pytest_cache/',
+    '.mypy_cache/',
     '/docker/.venv/',
     '/coverage/',
   ],

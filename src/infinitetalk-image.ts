@@ -81,20 +81,42 @@ export interface FromRegistryOptions {
   readonly registryAuthId?: string;
 }
 
-/** Files and directories that never belong to the build context's identity (caches, local envs). */
-const CONTEXT_IGNORED = new Set(['__pycache__', '.pytest_cache', '.venv', '.mypy_cache', '.ruff_cache']);
+/** Caches and local environments never belong to a build context's identity. */
+const ALWAYS_IGNORED = ['**/__pycache__', '**/*.pyc', '**/.pytest_cache', '**/.venv', '**/.mypy_cache', '**/.ruff_cache'];
+
+/** A `.dockerignore` pattern as a matcher of `/`-separated relative paths (negations are not supported). */
+function dockerignoreMatcher(pattern: string): RegExp {
+  const body = pattern
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .map((part) => (part === '**' ? '(?:.*/)?' : `${part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}/`))
+    .join('')
+    .replace(/\/$/, '');
+  // A pattern names a file or a directory; a directory excludes everything under it.
+  return new RegExp(`^${body.replace(/\(\?:\.\*\/\)\?$/, '.*')}(?:/.*)?$`);
+}
+
+function ignoredPaths(directory: string): RegExp[] {
+  const file = path.join(directory, '.dockerignore');
+  const patterns = fs.existsSync(file)
+    ? fs.readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('!'))
+    : [];
+  return [...ALWAYS_IGNORED, ...patterns].map(dockerignoreMatcher);
+}
 
 /**
- * sha256 over every file in a build context: relative paths (sorted, `/`-separated) and contents.
- * Changes when any file changes, is added, removed or renamed; ignores Python caches and virtualenvs.
+ * sha256 over the files a `docker build` of `directory` sees (its `.dockerignore` applied): relative
+ * paths (sorted, `/`-separated) and contents. Changes when any of those files changes, is added,
+ * removed or renamed; a change to an ignored file (tests, caches) does not rebuild the image.
  */
 export function buildContextHash(directory: string): string {
+  const ignored = ignoredPaths(directory);
   const hash = createHash('sha256');
   const walk = (dir: string, prefix: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      if (CONTEXT_IGNORED.has(entry.name) || entry.name.endsWith('.pyc')) continue;
-      const full = path.join(dir, entry.name);
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (ignored.some((re) => re.test(relative))) continue;
+      const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         walk(full, relative);
       } else if (entry.isFile()) {

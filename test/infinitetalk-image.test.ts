@@ -105,6 +105,23 @@ describe('InfiniteTalkImage', () => {
       expect(seen.size).toBe(4);
       expect(buildContextHash(dir)).toBe([...seen][1]);
     });
+    test('ignores what .dockerignore excludes from the build (tests, docs), so changing those never rebuilds', () => {
+      const dir = tempContext();
+      fs.writeFileSync(path.join(dir, '.dockerignore'), '# comment\ntests/\n**/*.md\nscripts\n');
+      fs.mkdirSync(path.join(dir, 'tests'));
+      fs.writeFileSync(path.join(dir, 'tests', 'test_a.py'), 'x');
+      const before = buildContextHash(dir);
+      fs.writeFileSync(path.join(dir, 'tests', 'test_a.py'), 'y');
+      fs.writeFileSync(path.join(dir, 'pkg', 'NOTES.md'), 'notes');
+      fs.writeFileSync(path.join(dir, 'scripts'), 'a file named like an ignored pattern');
+      expect(buildContextHash(dir)).toBe(before);
+      fs.writeFileSync(path.join(dir, 'pkg', 'tests.py'), 'not under tests/');
+      expect(buildContextHash(dir)).not.toBe(before);
+    });
+    test('the packaged context ignores its own test suite', () => {
+      const packaged = packagedContextDirectory();
+      expect(fs.readFileSync(path.join(packaged, '.dockerignore'), 'utf8')).toMatch(/^tests\//m);
+    });
     test('ignores Python caches', () => {
       const dir = tempContext();
       const before = buildContextHash(dir);
