@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Run the worker's Python tests in a cached virtualenv: bash docker/scripts/test.sh [pytest args...]
+#
+# The venv lives outside the repository, keyed by the hash of requirements/test.txt, so a rerun
+# with unchanged pins starts pytest in seconds. Override its location with AVATAR_PY_VENV.
+set -euo pipefail
+
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+docker_dir="$(cd "${script_dir}/.." && pwd)"
+repo_dir="$(cd "${docker_dir}/.." && pwd)"
+requirements="${docker_dir}/requirements/test.txt"
+
+# The image runs Python 3.10: test on the same minor version when this machine has it.
+python=""
+for candidate in /root/.pyenv/versions/3.10.13/bin/python python3.10; do
+  if command -v "${candidate}" >/dev/null 2>&1; then
+    python="$(command -v "${candidate}")"
+    break
+  fi
+done
+if [[ -z "${python}" ]]; then
+  python="$(command -v python3)"
+  echo "note: Python 3.10 not found; using ${python} ($("${python}" --version 2>&1)). The image runs 3.10." >&2
+fi
+
+requirements_sha="$(sha256sum "${requirements}" | cut -c1-16)"
+python_tag="$("${python}" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')"
+venv="${AVATAR_PY_VENV:-${HOME}/.cache/cdktf-runpod-avatar/venv-${python_tag}-${requirements_sha}}"
+
+create_venv() {
+  # Built under a temporary name and renamed, so an interrupted or concurrent run never leaves a
+  # half-installed venv behind under the final name.
+  local staging="${venv}.tmp-$$"
+  echo "creating test venv ${venv}" >&2
+  rm -rf "${staging}"
+  "${python}" -m venv "${staging}"
+  "${staging}/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "${staging}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${requirements}"
+  touch "${staging}/.installed"
+  rm -rf "${venv}"
+  mv "${staging}" "${venv}"
+}
+
+if [[ ! -f "${venv}/.installed" ]]; then
+  mkdir -p "$(dirname "${venv}")"
+  # Two test runs starting together (two engineers, CI) wait for one another instead of racing.
+  exec 9>"${venv}.lock"
+  flock 9
+  [[ -f "${venv}/.installed" ]] || create_venv
+  flock -u 9
+fi
+
+# The media tests decode and encode with the ffmpeg binary, as the image does.
+if ! command -v ffmpeg >/dev/null 2>&1; then
+  if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ffmpeg with apt-get" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null
+  else
+    echo "warning: ffmpeg is missing and cannot be installed (not root); media tests may fail" >&2
+  fi
+fi
+
+cd "${repo_dir}"
+exec "${venv}/bin/python" -m pytest docker/tests "$@"
