@@ -90,6 +90,8 @@ const project = new cdktf.ConstructLibraryCdktf({
       '/tsconfig.dev.json',
       '/docker/tests/',
       '/docker/bench/',
+      '/docker/scripts/',
+      '/docker/requirements/test.txt',
       '/docker/.venv/',
       '__pycache__/',
       '*.pyc',

@@ -19,6 +19,9 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
+from avatar_worker.manifest import manifest_sha256, parse_manifest
+from avatar_worker.pipeline import Preset
+
 from .conftest import DOCKER_DIR, run_cli
 from .hf_server import INFINITETALK_REPO, HubFixture
 from .serving_fixtures import (  # noqa: F401 (fixtures)
@@ -38,6 +41,30 @@ def parse_with_runner(worker_stdout: str) -> Dict[str, Any]:
     completed = subprocess.run(["node", str(RUNNER), "--parse-log"], input=worker_stdout, capture_output=True, text=True, timeout=60)
     assert completed.stdout, completed.stderr
     return dict(json.loads(completed.stdout))
+
+
+def rendered_by_typescript(expression: str) -> str:
+    """Evaluate `expression` against the compiled library (``lib/``) and return its string value."""
+    if not (REPO_DIR / "lib" / "index.js").exists():
+        pytest.fail("lib/index.js is missing: compile the library first with `npx projen compile`.")
+    script = f"const lib = require({str(REPO_DIR / 'lib')!r}); process.stdout.write({expression});"
+    return subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+@pytest.mark.parametrize("model_set", ["FP8", "BF16_LIGHTX2V"])
+def test_the_worker_accepts_every_built_in_manifest_the_constructs_render(model_set: str) -> None:
+    text = rendered_by_typescript(f"lib.ModelManifest.of(lib.ModelSet.{model_set}).json")
+    sha256 = rendered_by_typescript(f"lib.ModelManifest.of(lib.ModelSet.{model_set}).sha256")
+    manifest = parse_manifest(text, expected_sha256=sha256)
+    assert manifest_sha256(json.loads(text)) == sha256
+    assert len(manifest.models) >= 3
+
+
+def test_the_worker_accepts_every_preset_the_constructs_render() -> None:
+    for preset in ["QUALITY_40STEP", "BALANCED_40STEP_CFG1", "LIGHTX2V_4STEP"]:
+        text = rendered_by_typescript(f"lib.renderPreset(lib.GenerationPreset.{preset}, lib.Resolution.all())")
+        parsed = Preset.from_json(text)
+        assert list(parsed.resolutions) == [480, 720]
 
 
 def test_a_successful_init_parses_as_success_in_the_runner(worker_env: Dict[str, str]) -> None:
