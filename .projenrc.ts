@@ -43,6 +43,9 @@ const project = new cdktf.ConstructLibraryCdktf({
   },
   devDeps: [
     'vitest@^4.1.12',
+    // vite 8.4 adds an optional dependency the registry does not serve, which leaves package-lock.json
+    // without it and makes `npm ci` refuse the lock; 8.3.x has none.
+    'vite@~8.3.8',
     '@vitest/coverage-v8@^4.1.12',
     'cdktf-cli@0.21.0',
     '@cdktf/provider-docker@12.0.3',
