@@ -1,4 +1,4 @@
-import { Annotations, ITerraformDependable, TerraformOutput, Token } from 'cdktf';
+import { Annotations, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ServerlessEndpoint } from './gen/runpod/serverless-endpoint';
 import { IWorkerImage } from './infinitetalk-image';
@@ -6,6 +6,7 @@ import { renderPreset } from './manifest';
 import { GenerationPreset, L40sTiming, ModelSet, Resolution } from './model-catalog';
 import { IModelVolume } from './model-volume';
 import { SecretValue } from './secret-value';
+import { StorageInitJob } from './storage-init-job';
 import { isResolved, requireDataCenter, requireNonEmpty, requireNumberInRange } from './validation';
 
 /** Base URL of RunPod's serverless job API (note `.ai`). */
@@ -79,7 +80,7 @@ export interface AvatarServerlessEndpointProps {
    * The job that fills the volume: the endpoint is created only after it succeeded.
    * @default - none; the volume must already hold the model set (workers refuse to start otherwise)
    */
-  readonly storageInitJob?: ITerraformDependable;
+  readonly storageInitJob?: StorageInitJob;
   /** Generation preset. @default - the model set's default preset */
   readonly preset?: GenerationPreset;
   /** Highest resolution jobs may ask for. @default Resolution.P480 */
@@ -213,6 +214,11 @@ export class AvatarServerlessEndpoint extends Construct {
     if (!props.image.pinnedByDigest) {
       Annotations.of(this).addWarning('the image is not pinned by digest: workers may run different code over time; use a digest reference.');
     }
+    if (props.storageInitJob !== undefined && props.storageInitJob.volume.volumeId !== volume.volumeId) {
+      throw new Error(
+        `\`storageInitJob\` fills volume ${props.storageInitJob.volume.volumeId} but the endpoint mounts ${volume.volumeId}: give the job that fills this endpoint's volume.`,
+      );
+    }
     if (props.storageInitJob === undefined) {
       Annotations.of(this).addInfo('no storageInitJob given: workers refuse to start until the volume holds a verified model set.');
     }
@@ -263,7 +269,7 @@ export class AvatarServerlessEndpoint extends Construct {
       dataCenterIds: [dataCenter],
       disk,
       env: environment,
-      dependsOn: props.storageInitJob ? [props.storageInitJob] : undefined,
+      dependsOn: props.storageInitJob ? [props.storageInitJob.resource] : undefined,
     });
     this.endpointId = this.endpoint.id;
     this.runUrl = `${SERVERLESS_API_BASE_URL}/${this.endpointId}/run`;

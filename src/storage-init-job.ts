@@ -124,10 +124,13 @@ export class StorageInitJob extends Construct {
   public readonly timeoutMinutes: number;
   /** Name of the init pod. */
   public readonly podName: string;
+  /** The volume the job fills. */
+  public readonly volume: IModelVolume;
 
   constructor(scope: Construct, id: string, props: StorageInitJobProps) {
     super(scope, id);
     const volume = props.volume;
+    this.volume = volume;
     requireNonEmpty('image', props.image, 'give the worker image by digest, e.g. `InfiniteTalkImage.imageUri` ("repository@sha256:…").');
     if (!Token.isUnresolved(props.image) && !/@sha256:[0-9a-f]{64}$/.test(props.image)) {
       Annotations.of(this).addWarning(

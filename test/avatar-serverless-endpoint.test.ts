@@ -11,6 +11,7 @@ import {
   ModelVolume,
   Resolution,
   SecretValue,
+  StorageInitJob,
   initTimeoutSeconds,
   runpod,
 } from '../src';
@@ -111,7 +112,7 @@ describe('AvatarServerlessEndpoint', () => {
   test('is created after the storage init job', () => {
     const { stack, volume, image } = setup();
     new NullProvider(stack, 'null');
-    const job = new Resource(stack, 'init');
+    const job = new StorageInitJob(stack, 'init', { volume, image: image.imageUri });
     new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, storageInitJob: job });
     expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').depends_on).toEqual([expect.stringMatching(/^null_resource\.init/)]);
   });
@@ -204,6 +205,15 @@ describe('AvatarServerlessEndpoint', () => {
       const small = { ...volume, sizeGb: 20, modelSet: volume.modelSet, manifest: volume.manifest, modelPath: volume.modelPath };
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume: small, image: InfiniteTalkImage.fromRegistry(stack, 'i', IMAGE) })).toThrow(
         'the volume is 20 GB but the fp8 model set needs 32 GB',
+      );
+    });
+    test('fails when the storage init job fills another volume', () => {
+      const { stack, volume, image } = setup();
+      new NullProvider(stack, 'null');
+      const other = new ModelVolume(stack, 'other', { dataCenter: 'EU-RO-1' });
+      const job = new StorageInitJob(stack, 'init', { volume: other, image: image.imageUri });
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, storageInitJob: job })).toThrow(
+        /`storageInitJob` fills volume .* but the endpoint mounts/,
       );
     });
     test('fails when workersMin is above workersMax', () => {

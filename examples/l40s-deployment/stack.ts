@@ -92,7 +92,7 @@ export class L40sDeploymentStack extends TerraformStack {
     this.endpoint = new AvatarServerlessEndpoint(this, 'avatar', {
       volume: this.volume,
       image: this.image,
-      storageInitJob: this.storageInit.resource,
+      storageInitJob: this.storageInit,
       outputBucket,
     });
 

@@ -9,6 +9,12 @@
 # Idempotent; a second run only re-checks (seconds). See PROVENANCE.md for what each
 # provider binary really is.
 #
+# CLI: the `terraform` on PATH (or $TERRAFORM_BINARY_NAME). When it is absent, OpenTofu is built
+# from the Go module proxy instead (cached like the providers; first build takes minutes), the
+# mirror gets registry.opentofu.org twins of every provider slot, and the tofu variants of the
+# generated files are written (tofu.rc, env.tofu.sh, lane.tofu.txt) so a concurrent terraform
+# run sharing the cache keeps its own terraform.rc / env.sh / lane.txt.
+#
 # Usage: bash test/terraform/toolchain.sh [--print-env] [--strict]
 #   --print-env   stdout carries only the absolute path of env.sh (all logs go to stderr)
 #   --strict      (or AVATAR_TF_STRICT=1) fail instead of falling back to a substitute /
@@ -17,6 +23,9 @@
 #   AVATAR_TF_CACHE     cache root (default above)
 #   AVATAR_TF_REPROBE=1 re-ask the Go proxy for pinned commits it refused earlier
 #   TERRAFORM_BINARY_NAME  terraform CLI to check (default: terraform)
+#   AVATAR_TF_CLI       auto (default): TERRAFORM_BINARY_NAME/terraform if on PATH, else OpenTofu
+#                       built from the Go proxy; terraform: require it (fail if absent);
+#                       tofu: always use the OpenTofu built from the Go proxy (tests the fallback)
 set -euo pipefail
 
 PRINT_ENV=0
@@ -25,7 +34,7 @@ for arg in "$@"; do
   case "$arg" in
     --print-env) PRINT_ENV=1 ;;
     --strict) STRICT=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "toolchain.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -62,20 +71,56 @@ STANDIN_SRC="$HERE/runpod-schema-standin"
 RUNPOD_SCHEMA="$HERE/runpod-2.0.0.schema.inferred.json"
 NULL_SCHEMA="$HERE/null-3.2.4.schema.transcribed.json"
 
-# ---------------------------------------------------------------- 1. terraform
+# OpenTofu: the CLI fallback when terraform is absent (TOOLCHAIN.md section 3).
+TOFU_VERSION=1.12.6
+TOFU_MODULE=github.com/opentofu/opentofu
+TOFU_MAIN=github.com/opentofu/opentofu/cmd/tofu
+# Release builds set version.dev=no (otherwise `tofu version` says 1.12.6-dev); -s -w as upstream.
+TOFU_LDFLAGS="-s -w -X github.com/opentofu/opentofu/version.dev=no"
+
+# ---------------------------------------------------------------- 1. terraform (or OpenTofu)
 TF_BIN="${TERRAFORM_BINARY_NAME:-terraform}"
-if ! command -v "$TF_BIN" >/dev/null 2>&1; then
-  die "'$TF_BIN' was not found on PATH. The real-Terraform tests cannot run without it (no silent skip)." \
-    "Install Terraform >= 1.6 (v1.11.4 is what this lane was verified with), e.g. unzip the official" \
-    "terraform_1.11.4_linux_amd64.zip into /usr/local/bin, or point TERRAFORM_BINARY_NAME at a compatible CLI." \
-    "Debian has no terraform package; see /work/shared/reference/TOOLCHAIN.md section 3."
+TF_CLI_MODE="${AVATAR_TF_CLI:-auto}"
+BUILD_TOFU=0
+TOFU_REASON=""
+case "$TF_CLI_MODE" in
+  auto)
+    if ! command -v "$TF_BIN" >/dev/null 2>&1; then
+      BUILD_TOFU=1; TOFU_REASON="$TF_BIN not found"
+      log "'$TF_BIN' is not on PATH: falling back to OpenTofu $TOFU_VERSION built from the Go module proxy."
+    fi ;;
+  terraform)
+    if ! command -v "$TF_BIN" >/dev/null 2>&1; then
+      die "'$TF_BIN' was not found on PATH and AVATAR_TF_CLI=terraform forbids the OpenTofu fallback." \
+        "Install Terraform >= 1.6 (v1.11.4 is what this lane was verified with), e.g. unzip the official" \
+        "terraform_1.11.4_linux_amd64.zip into /usr/local/bin, or point TERRAFORM_BINARY_NAME at a compatible CLI," \
+        "or unset AVATAR_TF_CLI to build OpenTofu $TOFU_VERSION from the Go proxy (TOOLCHAIN.md section 3)."
+    fi ;;
+  tofu) BUILD_TOFU=1; TOFU_REASON="forced by AVATAR_TF_CLI=tofu" ;;
+  *) die "AVATAR_TF_CLI must be auto, terraform or tofu (got '$TF_CLI_MODE')." ;;
+esac
+
+# cli_version BIN -> prints the core version (`version -json` reports terraform_version for tofu too).
+cli_version() {
+  TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$1" version -json 2>/dev/null \
+    | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p' | head -n1
+}
+if [ "$BUILD_TOFU" = 0 ]; then
+  TF_PATH="$(command -v "$TF_BIN")"
+  # An unrelated TF_CLI_CONFIG_FILE in the caller's env (e.g. a missing ~/.terraformrc) only adds noise here.
+  TF_VERSION="$(cli_version "$TF_BIN")"
+  [ -n "$TF_VERSION" ] || die "'$TF_PATH version -json' did not report a version."
+  # A TERRAFORM_BINARY_NAME that names an OpenTofu binary (e.g. inherited from env.tofu.sh) is OpenTofu.
+  if TF_CLI_CONFIG_FILE=/dev/null "$TF_BIN" version 2>/dev/null | head -n1 | grep -q '^OpenTofu '; then
+    TF_FLAVOUR=tofu
+    log "tofu: $TF_PATH (OpenTofu v$TF_VERSION, from TERRAFORM_BINARY_NAME)"
+  else
+    TF_FLAVOUR=terraform
+    log "terraform: $TF_PATH (v$TF_VERSION)"
+  fi
+else
+  TF_FLAVOUR=tofu
 fi
-TF_PATH="$(command -v "$TF_BIN")"
-# An unrelated TF_CLI_CONFIG_FILE in the caller's env (e.g. a missing ~/.terraformrc) only adds noise here.
-TF_VERSION="$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$TF_BIN" version -json 2>/dev/null \
-  | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p' | head -n1)"
-[ -n "$TF_VERSION" ] || die "'$TF_PATH version -json' did not report a version."
-log "terraform: $TF_PATH (v$TF_VERSION)"
 
 # ---------------------------------------------------------------- 2. go
 if ! command -v go >/dev/null 2>&1; then
@@ -92,6 +137,92 @@ case " ${GOFLAGS:-} " in *" -buildvcs=false "*) ;; *) export GOFLAGS="${GOFLAGS:
 
 mkdir -p "$CACHE"/{bin,build,probe,logs}
 MIRROR="$CACHE/mirror"
+
+# ---------------------------------------------------------------- 2b. OpenTofu from the Go proxy
+# `go install github.com/opentofu/opentofu/cmd/tofu@vX` is refused because OpenTofu's go.mod has
+# `replace` directives. Instead: a throw-away tools module that requires OpenTofu at the tag and
+# copies its replace (and godebug) lines, then `go mod tidy` + `go build` (TOOLCHAIN.md section 4.3).
+# go_refusals LOG -> prints the distinct "module@version: ... 403" lines of a go log.
+go_refusals() {
+  grep -E '403 Forbidden|410 Gone|404 Not Found|not available' "$1" | sed 's/^[[:space:]]*//' | sort -u
+}
+tofu_fail() { # LOG MESSAGE
+  local logf="$1" msg="$2" refused
+  refused="$(go_refusals "$logf" || true)"
+  if [ -n "$refused" ]; then
+    printf '%s\n' "$refused" | sed 's/^/[toolchain]   refused: /' >&2
+    die "$msg: the Go module proxy refused the module(s) listed above (full log: $logf)." \
+      "No terraform and no OpenTofu: the real-Terraform lane cannot run. Install Terraform >= 1.6" \
+      "(TOOLCHAIN.md section 3) or use a GOPROXY that serves these modules."
+  fi
+  tail -n 40 "$logf" | sed 's/^/[toolchain]   go: /' >&2
+  die "$msg (full log: $logf)."
+}
+build_tofu() { # KEY OUTBIN
+  local key="$1" outbin="$2"
+  local dir="$CACHE/build/$key" logf="$CACHE/logs/$key.log" dl gomod line old new args=()
+  rm -rf "$dir"; mkdir -p "$dir"
+  : > "$logf"
+  # OpenTofu's own go.mod, from the proxy (small; the module cache keeps it).
+  dl="$(cd "$dir" && go mod download -json "$TOFU_MODULE@v$TOFU_VERSION" 2>>"$logf")" \
+    || { printf '%s\n' "$dl" >> "$logf"; tofu_fail "$logf" "downloading $TOFU_MODULE@v$TOFU_VERSION failed"; }
+  printf '$ go mod download -json %s@v%s\n%s\n' "$TOFU_MODULE" "$TOFU_VERSION" "$dl" >> "$logf"
+  gomod="$(printf '%s\n' "$dl" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' | head -n1)"
+  [ -f "$gomod" ] || tofu_fail "$logf" "go mod download did not report OpenTofu's go.mod"
+  # replace lines: `replace OLD [VER] => NEW VER` and `replace ( ... )` blocks; comments dropped.
+  while IFS= read -r line; do
+    old="${line%%=>*}"; new="${line#*=>}"
+    read -r -a o <<<"$old"; read -r -a n <<<"$new"
+    if [ "${#n[@]}" -ne 2 ]; then
+      die "OpenTofu $TOFU_VERSION's go.mod has a local-path replace ('$line'): a module zip cannot satisfy it." \
+        "See TOOLCHAIN.md section 3 (the same problem rules out building HashiCorp Terraform)."
+    fi
+    args+=("-replace=${o[0]}${o[1]:+@${o[1]}}=${n[0]}@${n[1]}")
+  done < <(awk '
+    { sub(/\/\/.*/, "") }
+    /^replace[[:space:]]*\(/ { blk = 1; next }
+    blk && /^[[:space:]]*\)/ { blk = 0; next }
+    blk && /=>/ { print; next }
+    /^replace[[:space:]]/ && /=>/ { sub(/^replace[[:space:]]+/, ""); print }' "$gomod")
+  # godebug defaults of OpenTofu's release build (e.g. tlsmlkem=0) only apply in the main module.
+  while IFS= read -r line; do args+=("-godebug=$line"); done < <(awk '
+    { sub(/\/\/.*/, ""); gsub(/^[[:space:]]+|[[:space:]]+$/, "") }
+    /^godebug[[:space:]]*\(/ { blk = 1; next }
+    blk && /^\)/ { blk = 0; next }
+    blk && /=/ { print; next }
+    /^godebug[[:space:]]/ { sub(/^godebug[[:space:]]+/, ""); print }' "$gomod")
+  log "  copied from OpenTofu's go.mod: ${args[*]:-(nothing)}"
+  (
+    set -ex
+    cd "$dir"
+    go mod init toftools.local
+    go mod edit -require="$TOFU_MODULE@v$TOFU_VERSION"
+    [ "${#args[@]}" -eq 0 ] || go mod edit "${args[@]}"
+    go mod edit -tool="$TOFU_MAIN"
+    go mod tidy
+    go build -trimpath -ldflags "$TOFU_LDFLAGS" -o "$outbin.tmp" "$TOFU_MAIN"
+    mv -f "$outbin.tmp" "$outbin"
+  ) >> "$logf" 2>&1 || tofu_fail "$logf" "building OpenTofu $TOFU_VERSION from the Go proxy failed"
+}
+
+if [ "$BUILD_TOFU" = 1 ]; then
+  TOFU_KEY="tofu-$TOFU_VERSION-$GO_VERSION"
+  TF_PATH="$CACHE/bin/$TOFU_KEY/tofu"
+  if [ -x "$TF_PATH" ]; then
+    log "tofu: cached  OpenTofu $TOFU_VERSION -> $TF_PATH"
+  else
+    log "tofu: build   OpenTofu $TOFU_VERSION ($TOFU_MODULE@v$TOFU_VERSION, $GO_VERSION; first build takes minutes, log: $CACHE/logs/$TOFU_KEY.log) ..."
+    t=$EPOCHREALTIME
+    mkdir -p "$(dirname "$TF_PATH")"
+    build_tofu "$TOFU_KEY" "$TF_PATH"
+    log "tofu: built   OpenTofu $TOFU_VERSION in $(elapsed "$t") -> $TF_PATH"
+  fi
+  TF_VERSION="$(cli_version "$TF_PATH")"
+  [ "$TF_VERSION" = "$TOFU_VERSION" ] \
+    || die "'$TF_PATH version -json' reported '$TF_VERSION', expected $TOFU_VERSION (remove $(dirname "$TF_PATH") to rebuild)."
+  TF_BIN="$TF_PATH"
+  log "tofu: $TF_PATH (OpenTofu v$TF_VERSION)"
+fi
 
 # ---------------------------------------------------------------- helpers
 # probe KEY QUERY -> prints the resolved version on success; caches refusals.
@@ -157,6 +288,11 @@ build_standin() {
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
 
 LANE=()          # human-readable lane lines
+if [ "$BUILD_TOFU" = 1 ]; then
+  LANE+=("CLI: OpenTofu $TOFU_VERSION (built from the Go proxy; $TOFU_REASON)")
+elif [ "$TF_FLAVOUR" = tofu ]; then
+  LANE+=("CLI: OpenTofu $TF_VERSION ($TF_PATH from TERRAFORM_BINARY_NAME)")
+fi
 declare -A BIN   # provider type -> built binary
 
 # ensure TYPE KEY DESCRIPTION BUILD-FUNCTION-AND-ARGS...
@@ -257,6 +393,21 @@ place() { # TYPE NAMESPACE VERSION
   else
     log "  mirror  ok      $dst"
   fi
+  # OpenTofu resolves short sources ("null", "kreuzwerker/docker") to registry.opentofu.org: give it
+  # a twin slot, a relative symlink to the same directory (tofu follows a symlink at this depth).
+  if [ "$TF_FLAVOUR" = tofu ]; then
+    local twin="$MIRROR/registry.opentofu.org/$ns/$type/$ver/$PLATFORM"
+    local target="../../../../registry.terraform.io/$ns/$type/$ver/$PLATFORM"
+    mkdir -p "$(dirname "$twin")"
+    if [ -L "$twin" ] && [ "$(readlink "$twin")" = "$target" ]; then
+      log "  mirror  ok      $twin -> $target"
+    elif [ -e "$twin" ] && [ ! -L "$twin" ]; then
+      log "  mirror  kept    $twin (exists and is not a symlink; not touched)"
+    else
+      ln -sfn "$target" "$twin"
+      log "  mirror  linked  $twin -> $target"
+    fi
+  fi
 }
 log "mirror: $MIRROR"
 place null hashicorp "$NULL_VERSION"
@@ -264,33 +415,46 @@ place docker kreuzwerker "$DOCKER_VERSION"
 place runpod runpod "$RUNPOD_VERSION"
 
 # ---------------------------------------------------------------- 7. CLI config + env.sh
-CLI_CONFIG="$CACHE/terraform.rc"
+if [ "$TF_FLAVOUR" = terraform ]; then
+  CLI_CONFIG="$CACHE/terraform.rc"; LANE_FILE="$CACHE/lane.txt"; ENV_SH="$CACHE/env.sh"
+  INCLUDE='"registry.terraform.io/*/*"'
+  CHECKPOINT_LINE="disable_checkpoint = true"
+  BIN_LINE=""   # unchanged behaviour: the tests run TERRAFORM_BINARY_NAME or `terraform` from PATH
+else
+  # Separate files: a terraform run sharing this cache keeps its terraform.rc / env.sh / lane.txt.
+  CLI_CONFIG="$CACHE/tofu.rc"; LANE_FILE="$CACHE/lane.tofu.txt"; ENV_SH="$CACHE/env.tofu.sh"
+  INCLUDE='"registry.terraform.io/*/*", "registry.opentofu.org/*/*"'
+  CHECKPOINT_LINE="# (no disable_checkpoint: OpenTofu has no checkpoint call)"
+  # OpenTofu 1.12 reads its CLI config from TF_CLI_CONFIG_FILE as well (cliconfig.go has no TOFU_ name).
+  BIN_LINE="export TERRAFORM_BINARY_NAME=\"$TF_PATH\""
+fi
 cat > "$CLI_CONFIG.tmp" <<EOF
 # Generated by test/terraform/toolchain.sh — installs providers ONLY from the local mirror.
 # No direct {} block: a provider missing from the mirror fails instead of touching the network.
-disable_checkpoint = true
+$CHECKPOINT_LINE
 
 provider_installation {
   filesystem_mirror {
     path    = "$MIRROR"
-    include = ["registry.terraform.io/*/*"]
+    include = [$INCLUDE]
   }
 }
 EOF
 mv -f "$CLI_CONFIG.tmp" "$CLI_CONFIG"
 
-LANE_FILE="$CACHE/lane.txt"
+if [ "$TF_FLAVOUR" = terraform ]; then CLI_NAME=terraform; else CLI_NAME=OpenTofu; fi
 {
   echo "# Providers in $MIRROR (written by toolchain.sh at $(date -u +%FT%TZ))"
-  echo "# terraform $TF_VERSION ($TF_PATH), $GO_VERSION"
+  echo "# $CLI_NAME $TF_VERSION ($TF_PATH), $GO_VERSION"
   printf '%s\n' "${LANE[@]}"
-} > "$LANE_FILE"
+} > "$LANE_FILE.tmp"
+mv -f "$LANE_FILE.tmp" "$LANE_FILE"
 
-ENV_SH="$CACHE/env.sh"
 cat > "$ENV_SH.tmp" <<EOF
 # Generated by test/terraform/toolchain.sh — source me before running real-Terraform tests.
 export TF_CLI_CONFIG_FILE="$CLI_CONFIG"
-export CHECKPOINT_DISABLE=1
+${BIN_LINE:+$BIN_LINE
+}export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 export TF_INPUT=0
 unset TF_PLUGIN_CACHE_DIR
