@@ -210,6 +210,8 @@ export class InfiniteTalkImage extends Construct implements IWorkerImage {
   public readonly contextHash: string;
   /** The tag pushed next to the digest. */
   public readonly tag: string;
+  /** Names of the sensitive Terraform variables holding the push credentials (set `TF_VAR_<name>`), if any. */
+  public readonly registryVariableNames: string[] = [];
 
   constructor(scope: Construct, id: string, props: InfiniteTalkImageProps) {
     super(scope, id);
@@ -267,16 +269,23 @@ export class InfiniteTalkImage extends Construct implements IWorkerImage {
     let username: string | undefined;
     let password: string | undefined;
     if (credentials._source === 'variables') {
-      username = new TerraformVariable(this, 'registry_username', {
+      // Stable names users can export as TF_VAR_<name> from a shell (no hashes, no dashes).
+      const prefix = this.node.id.replace(/[^A-Za-z0-9_]/g, '_');
+      const usernameVariable = new TerraformVariable(this, 'registry_username', {
         type: 'string',
         sensitive: true,
-        description: `Username for ${registryAddress(props.repository)} (set TF_VAR_<name> when deploying)`,
-      }).stringValue;
-      password = new TerraformVariable(this, 'registry_password', {
+        description: `Username for ${registryAddress(props.repository)} (export TF_VAR_${prefix}_registry_username when deploying)`,
+      });
+      usernameVariable.overrideLogicalId(`${prefix}_registry_username`);
+      const passwordVariable = new TerraformVariable(this, 'registry_password', {
         type: 'string',
         sensitive: true,
-        description: `Password or access token for ${registryAddress(props.repository)} (set TF_VAR_<name> when deploying)`,
-      }).stringValue;
+        description: `Password or access token for ${registryAddress(props.repository)} (export TF_VAR_${prefix}_registry_password when deploying)`,
+      });
+      passwordVariable.overrideLogicalId(`${prefix}_registry_password`);
+      this.registryVariableNames = [`${prefix}_registry_username`, `${prefix}_registry_password`];
+      username = usernameVariable.stringValue;
+      password = passwordVariable.stringValue;
     }
     this.registryImage = new RegistryImage(this, 'push', {
       name: this.image.name,

@@ -51,6 +51,8 @@ describe('InfiniteTalkImage', () => {
     const json = synthJson(stack);
     const variables = Object.values(json.variable) as any[];
     expect(variables.filter((v) => v.sensitive === true)).toHaveLength(2);
+    // Stable names a shell can export as TF_VAR_<name>.
+    expect(Object.keys(json.variable).sort()).toEqual(['worker_registry_password', 'worker_registry_username']);
     expect(onlyResource(json, 'docker_registry_image').auth_config.address).toBe('ghcr.io');
     const registry = onlyResource(json, 'runpod_registry');
     expect(registry.username).toMatch(/^\$\{var\./);
