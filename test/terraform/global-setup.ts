@@ -25,17 +25,20 @@ export default function setup(): () => void {
     const lines = fs.readdirSync(counts).flatMap((f) => fs.readFileSync(path.join(counts, f), 'utf8').split('\n').filter(Boolean));
     const validated = lines.filter((l) => l.startsWith('validated')).length;
     const planned = lines.filter((l) => l.startsWith('planned')).length;
-    console.log(`\nTerraform lane: ${validated} stacks validated, ${planned} planned (terraform ${terraformVersion()}, mirror ${process.env.AVATAR_TF_MIRROR})`);
+    console.log(`\nTerraform lane: ${validated} stacks validated, ${planned} planned (${terraformVersion()}, mirror ${process.env.AVATAR_TF_MIRROR})`);
     const laneFile = process.env.AVATAR_TF_LANE_FILE;
     if (laneFile && fs.existsSync(laneFile)) console.log(fs.readFileSync(laneFile, 'utf8').trimEnd());
     fs.rmSync(counts, { recursive: true, force: true });
   };
 }
 
+/** `terraform 1.11.4` or `OpenTofu 1.12.6`: the CLI the lane ran. */
 function terraformVersion(): string {
+  const binary = process.env.TERRAFORM_BINARY_NAME || 'terraform';
   try {
-    return JSON.parse(execFileSync(process.env.TERRAFORM_BINARY_NAME || 'terraform', ['version', '-json'], { encoding: 'utf8' })).terraform_version;
+    const version = JSON.parse(execFileSync(binary, ['version', '-json'], { encoding: 'utf8' })).terraform_version;
+    return `${path.basename(binary) === 'tofu' ? 'OpenTofu' : 'terraform'} ${version}`;
   } catch {
-    return 'unknown';
+    return `${binary} (version unknown)`;
   }
 }

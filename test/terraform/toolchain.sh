@@ -16,7 +16,8 @@
 # run sharing the cache keeps its own terraform.rc / env.sh / lane.txt.
 #
 # Usage: bash test/terraform/toolchain.sh [--print-env] [--strict]
-#   --print-env   stdout carries only the absolute path of env.sh (all logs go to stderr)
+#   --print-env   stdout carries only the absolute path of env.sh (env.tofu.sh when the CLI is
+#                 OpenTofu; all logs go to stderr)
 #   --strict      (or AVATAR_TF_STRICT=1) fail instead of falling back to a substitute /
 #                 schema stand-in for null and docker when the pinned commit is unavailable
 # Environment:
@@ -111,7 +112,8 @@ if [ "$BUILD_TOFU" = 0 ]; then
   TF_VERSION="$(cli_version "$TF_BIN")"
   [ -n "$TF_VERSION" ] || die "'$TF_PATH version -json' did not report a version."
   # A TERRAFORM_BINARY_NAME that names an OpenTofu binary (e.g. inherited from env.tofu.sh) is OpenTofu.
-  if TF_CLI_CONFIG_FILE=/dev/null "$TF_BIN" version 2>/dev/null | head -n1 | grep -q '^OpenTofu '; then
+  TF_VERSION_TEXT="$(TF_CLI_CONFIG_FILE=/dev/null "$TF_BIN" version 2>/dev/null || true)"
+  if [ "${TF_VERSION_TEXT#OpenTofu }" != "$TF_VERSION_TEXT" ]; then
     TF_FLAVOUR=tofu
     log "tofu: $TF_PATH (OpenTofu v$TF_VERSION, from TERRAFORM_BINARY_NAME)"
   else
@@ -152,7 +154,7 @@ tofu_fail() { # LOG MESSAGE
   if [ -n "$refused" ]; then
     printf '%s\n' "$refused" | sed 's/^/[toolchain]   refused: /' >&2
     die "$msg: the Go module proxy refused the module(s) listed above (full log: $logf)." \
-      "No terraform and no OpenTofu: the real-Terraform lane cannot run. Install Terraform >= 1.6" \
+      "Without OpenTofu (and without terraform) the real-Terraform lane cannot run. Install Terraform >= 1.6" \
       "(TOOLCHAIN.md section 3) or use a GOPROXY that serves these modules."
   fi
   tail -n 40 "$logf" | sed 's/^/[toolchain]   go: /' >&2
