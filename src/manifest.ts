@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { GenerationPreset, ModelSet, Resolution } from './model-catalog';
+import { GenerationPreset, MAX_SAMPLE_STEPS, ModelSet, Resolution } from './model-catalog';
 
 /**
  * Version of the manifest and of the lock file the storage init job writes. Part of the manifest
@@ -67,7 +67,7 @@ export function renderPreset(preset: GenerationPreset, resolutions: Resolution[]
     t5Cpu: false,
     numPersistentParamInDit: preset.lowVram ? 0 : null,
     resolutions: resolutions.map((r) => r.pixels),
-    maxStepsAllowed: 50,
+    maxStepsAllowed: MAX_SAMPLE_STEPS,
   });
 }
 

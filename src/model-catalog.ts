@@ -12,7 +12,12 @@
  * timeouts and rejecting combinations that cannot fit, not promises.
  */
 
+import { requireNumberInRange } from './validation';
+
 const GB = 1_000_000_000;
+
+/** Most sampling steps a preset or a job may ask for (the worker enforces the same cap). */
+export const MAX_SAMPLE_STEPS = 50;
 
 /** Output resolution of a generated video. */
 export class Resolution {
@@ -181,12 +186,12 @@ export class GenerationPreset {
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.name)) {
       throw new Error(`preset name '${props.name}' is invalid: use lower-case letters, digits and dashes (at most 63).`);
     }
-    checkRange('sampleSteps', props.sampleSteps, 1, 100, true);
-    checkRange('textGuideScale', props.textGuideScale, 0, 20, false);
-    checkRange('audioGuideScale', props.audioGuideScale, 0, 20, false);
-    checkRange('shift480', props.shift480, 0, 20, false);
-    checkRange('shift720', props.shift720, 0, 20, false);
-    checkRange('colorCorrectionStrength', props.colorCorrectionStrength ?? 1, 0, 1, false);
+    requireNumberInRange('sampleSteps', props.sampleSteps, 1, MAX_SAMPLE_STEPS, 'InfiniteTalk accepts values in this range.', true);
+    requireNumberInRange('textGuideScale', props.textGuideScale, 0, 20, 'InfiniteTalk accepts values in this range.', false);
+    requireNumberInRange('audioGuideScale', props.audioGuideScale, 0, 20, 'InfiniteTalk accepts values in this range.', false);
+    requireNumberInRange('shift480', props.shift480, 0, 20, 'InfiniteTalk accepts values in this range.', false);
+    requireNumberInRange('shift720', props.shift720, 0, 20, 'InfiniteTalk accepts values in this range.', false);
+    requireNumberInRange('colorCorrectionStrength', props.colorCorrectionStrength ?? 1, 0, 1, 'InfiniteTalk accepts values in this range.', false);
     this.name = props.name;
     this.description = props.description;
     this.sampleSteps = props.sampleSteps;
@@ -452,8 +457,8 @@ export class ModelSet {
     }
     this.pipeline = validatePipeline(props.name, props.pipeline);
     this.gpuMemory = props.gpuMemory;
-    for (const [key, value] of Object.entries(props.gpuMemory)) checkRange(`gpuMemory.${key}`, value, 1, 1024, false);
-    checkRange('hostRamGb', props.hostRamGb, 1, 4096, false);
+    for (const [key, value] of Object.entries(props.gpuMemory)) requireNumberInRange(`gpuMemory.${key}`, value, 1, 1024, 'InfiniteTalk accepts values in this range.', false);
+    requireNumberInRange('hostRamGb', props.hostRamGb, 1, 4096, 'InfiniteTalk accepts values in this range.', false);
     this.hostRamGb = props.hostRamGb;
     this.presets = [...props.presets];
   }
@@ -514,7 +519,7 @@ function validateModel(set: string, m: HuggingFaceModel): HuggingFaceModel {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(directory)) {
     throw new Error(`${where}: directory '${directory}' must be a relative path of letters, digits, dots, dashes and underscores.`);
   }
-  checkRange(`${where}: expectedBytes`, m.expectedBytes, 1, 4096 * GB, true);
+  requireNumberInRange(`${where}: expectedBytes`, m.expectedBytes, 1, 4096 * GB, 'InfiniteTalk accepts values in this range.', true);
   return { ...m, include: [...m.include], exclude: [...(m.exclude ?? [])], directory };
 }
 
@@ -536,11 +541,4 @@ function validatePipeline(set: string, p: PipelineFiles): PipelineFiles {
     throw new Error(`${where}: loraScales has ${p.loraScales.length} entries for ${(p.loraFiles ?? []).length} loraFiles; give one scale per file.`);
   }
   return p;
-}
-
-/** Throws when `value` is outside [min, max] (or not an integer when `integer`). */
-export function checkRange(name: string, value: number, min: number, max: number, integer: boolean): void {
-  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`\`${name}\` is ${value} but must be ${integer ? 'an integer ' : ''}between ${min} and ${max}.`);
-  }
 }

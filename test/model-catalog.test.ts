@@ -93,7 +93,7 @@ describe('model catalog', () => {
 
     test('fails on an out-of-range preset', () => {
       expect(() => GenerationPreset.custom({ name: 'x', description: '', sampleSteps: 0, textGuideScale: 1, audioGuideScale: 1, shift480: 1, shift720: 1 })).toThrow(
-        /`sampleSteps` is 0 but must be an integer between 1 and 100/,
+        /`sampleSteps` is 0 but must be an integer between 1 and 50/,
       );
     });
 
