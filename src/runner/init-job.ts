@@ -300,6 +300,8 @@ export async function runStorageInit(config: RunnerConfig, io: RunnerIo, signals
   }
 
   function printTail(): void {
+    // Before a pod exists there is no output to speak of; the error itself says what failed.
+    if (podId === undefined) return;
     const tail = output.logTail();
     if (tail.length === 0) {
       io.err('storage init: the pod wrote no output.');
