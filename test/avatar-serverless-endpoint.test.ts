@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Resource } from '@cdktf/provider-null/lib/resource';
 import { TerraformStack, Testing } from 'cdktf';
@@ -91,6 +93,14 @@ describe('AvatarServerlessEndpoint', () => {
     expect(env.HF_HUB_OFFLINE).toBe('1');
     expect(env.RUNPOD_INIT_TIMEOUT).toBe('600');
     expect(initTimeoutSeconds(ModelSet.BF16_LIGHTX2V)).toBeGreaterThan(600);
+  });
+
+  test('docs/CONFIGURATION.md documents every variable the endpoint sets', () => {
+    const { stack, volume, image } = setup();
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket() });
+    const docs = fs.readFileSync(path.join(__dirname, '..', 'docs', 'CONFIGURATION.md'), 'utf8');
+    const missing = Object.keys(endpoint.environment).filter((name) => !docs.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 
   test('outputs the endpoint id and its /run, /runsync, /status and /health URLs', () => {
