@@ -80,6 +80,7 @@ const project = new cdktf.ConstructLibraryCdktf({
     '*.pyc',
     '.pytest_cache/',
     '.mypy_cache/',
+    '/test/.readme-snippet-*.ts',
     '/docker/.venv/',
     '/coverage/',
   ],
