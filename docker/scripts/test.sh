@@ -61,5 +61,8 @@ if ! command -v ffmpeg >/dev/null 2>&1; then
   fi
 fi
 
+# Type hints are part of the contract: the package type-checks before its tests run.
+(cd "${docker_dir}" && "${venv}/bin/python" -m mypy)
+
 cd "${repo_dir}"
 exec "${venv}/bin/python" -m pytest docker/tests "$@"
