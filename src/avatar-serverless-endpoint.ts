@@ -7,7 +7,7 @@ import { GenerationPreset, L40sTiming, ModelSet, Resolution } from './model-cata
 import { IModelVolume } from './model-volume';
 import { SecretValue } from './secret-value';
 import { StorageInitJob } from './storage-init-job';
-import { isResolved, requireDataCenter, requireNonEmpty, requireNumberInRange } from './validation';
+import { isResolved, requireDataCenter, requireHttpUrl, requireNonEmpty, requireNumberInRange } from './validation';
 
 /** Base URL of RunPod's serverless job API (note `.ai`). */
 export const SERVERLESS_API_BASE_URL = 'https://api.runpod.ai/v2';
@@ -289,9 +289,7 @@ export class AvatarServerlessEndpoint extends Construct {
 
 function bucketEnvironment(bucket: OutputBucket): { [key: string]: string } {
   requireNonEmpty('outputBucket.endpointUrl', bucket.endpointUrl, 'give the S3 API URL, e.g. "https://s3api-eu-ro-1.runpod.io".');
-  if (isResolved(bucket.endpointUrl) && !/^https?:\/\/[^\s/]+/.test(bucket.endpointUrl)) {
-    throw new Error(`\`outputBucket.endpointUrl\` is "${bucket.endpointUrl}" but must be an http(s) URL, e.g. "https://s3api-eu-ro-1.runpod.io".`);
-  }
+  requireHttpUrl(bucket.endpointUrl, `\`outputBucket.endpointUrl\` is "${bucket.endpointUrl}" but must be an http(s) URL, e.g. "https://s3api-eu-ro-1.runpod.io".`);
   requireNonEmpty('outputBucket.bucketName', bucket.bucketName, 'name the bucket explicitly (the RunPod SDK would default to a date string).');
   return {
     BUCKET_ENDPOINT_URL: bucket.endpointUrl,

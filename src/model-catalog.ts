@@ -12,7 +12,7 @@
  * timeouts and rejecting combinations that cannot fit, not promises.
  */
 
-import { requireNumberInRange } from './validation';
+import { NAME_PATTERN, RELATIVE_PATH_PATTERN, requireNumberInRange } from './validation';
 
 const GB = 1_000_000_000;
 
@@ -183,7 +183,7 @@ export class GenerationPreset {
   public readonly lowVram: boolean;
 
   private constructor(props: GenerationPresetProps) {
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.name)) {
+    if (!NAME_PATTERN.test(props.name)) {
       throw new Error(`preset name '${props.name}' is invalid: use lower-case letters, digits and dashes (at most 63).`);
     }
     requireNumberInRange('sampleSteps', props.sampleSteps, 1, MAX_SAMPLE_STEPS, 'InfiniteTalk accepts values in this range.', true);
@@ -437,7 +437,7 @@ export class ModelSet {
   public readonly presets: GenerationPreset[];
 
   private constructor(props: CustomModelSetProps) {
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.name)) {
+    if (!NAME_PATTERN.test(props.name)) {
       throw new Error(`model set name '${props.name}' is invalid: use lower-case letters, digits and dashes (at most 63).`);
     }
     if (props.models.length === 0) {
@@ -516,7 +516,7 @@ function validateModel(set: string, m: HuggingFaceModel): HuggingFaceModel {
     }
   }
   const directory = m.directory ?? m.repo.split('/')[1];
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(directory)) {
+  if (!RELATIVE_PATH_PATTERN.test(directory)) {
     throw new Error(`${where}: directory '${directory}' must be a relative path of letters, digits, dots, dashes and underscores.`);
   }
   requireNumberInRange(`${where}: expectedBytes`, m.expectedBytes, 1, 4096 * GB, 'InfiniteTalk accepts values in this range.', true);

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { NetworkVolume } from './gen/runpod/network-volume';
 import { ModelManifest } from './manifest';
 import { HuggingFaceModel, ModelSet } from './model-catalog';
-import { isResolved, requireDataCenter, requireNonEmpty, requireNumberInRange } from './validation';
+import { isResolved, RELATIVE_PATH_PATTERN, requireDataCenter, requireNonEmpty, requireNumberInRange } from './validation';
 
 /** Where serverless workers see an attached network volume. */
 export const SERVERLESS_VOLUME_MOUNT_PATH = '/runpod-volume';
@@ -109,7 +109,7 @@ function modelPathOn(root: string, modelSet: ModelSet, modelName: string): strin
 
 function modelRootFor(modelDirectory: string | undefined): string {
   const directory = modelDirectory ?? 'infinitetalk';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/.test(directory)) {
+  if (!RELATIVE_PATH_PATTERN.test(directory)) {
     throw new Error(`\`modelDirectory\` is "${directory}" but must be a relative path of letters, digits, dots, dashes and underscores.`);
   }
   return `${SERVERLESS_VOLUME_MOUNT_PATH}/${directory}`;

@@ -1,5 +1,6 @@
 import { Token, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { RUNPOD_SECRET_NAME_PATTERN } from './validation';
 
 /**
  * A secret the worker receives by environment, never written as a literal into the synthesized JSON:
@@ -12,7 +13,7 @@ export class SecretValue {
    * reference reaches Terraform state.
    */
   public static runpodSecret(name: string): SecretValue {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    if (!RUNPOD_SECRET_NAME_PATTERN.test(name)) {
       throw new Error(`RunPod secret name "${name}" is invalid: use letters, digits, '_' and '-' (the name as shown in the RunPod console).`);
     }
     return new SecretValue(`{{ RUNPOD_SECRET_${name} }}`);

@@ -5,7 +5,7 @@ import { Annotations, AssetType, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { IModelVolume } from './model-volume';
 import { RUNNER_VERSION } from './runner/version';
-import { requireNonEmpty, requireNumberInRange } from './validation';
+import { requireHttpUrl, requireNonEmpty, requireNumberInRange, RUNPOD_SECRET_NAME_PATTERN } from './validation';
 
 /** Options of a CPU init pod. */
 export interface CpuInitComputeOptions {
@@ -97,7 +97,6 @@ export interface StorageInitJobProps {
 const SECONDS_PER_GB = 30;
 /** Fixed part of the default timeout: scheduling, image pull, verification. */
 const BASE_TIMEOUT_MINUTES = 30;
-const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 /** The default timeout for a model set of `expectedGb`: 30 min + 1 min per 2 GB, rounded up. */
 export function defaultInitTimeoutMinutes(expectedGb: number): number {
@@ -145,7 +144,7 @@ export class StorageInitJob extends Construct {
     if (props.huggingFaceTokenSecret !== undefined && !Token.isUnresolved(props.huggingFaceTokenSecret)) {
       const secret = props.huggingFaceTokenSecret;
       const inner = /RUNPOD_SECRET_([A-Za-z0-9_-]+)/.exec(secret);
-      if (!SECRET_NAME.test(secret)) {
+      if (!RUNPOD_SECRET_NAME_PATTERN.test(secret)) {
         throw new Error(
           `\`huggingFaceTokenSecret\` is "${secret}" but must be the bare name of a RunPod secret (letters, digits, "_" and "-")` +
             `${inner ? `: use "${inner[1]}"; the runner writes the {{ RUNPOD_SECRET_… }} reference itself.` : ', never the token itself.'}`,
@@ -155,9 +154,7 @@ export class StorageInitJob extends Construct {
         throw new Error('`huggingFaceTokenSecret` looks like a Hugging Face token, not a secret name: store the token as a RunPod secret and give its name here.');
       }
     }
-    if (props.apiBaseUrl !== undefined && !Token.isUnresolved(props.apiBaseUrl) && !/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(props.apiBaseUrl)) {
-      throw new Error(`\`apiBaseUrl\` is "${props.apiBaseUrl}" but must be an http(s) URL such as "https://api.runpod.io"; leave it unset for RunPod's.`);
-    }
+    requireHttpUrl(props.apiBaseUrl, `\`apiBaseUrl\` is "${props.apiBaseUrl}" but must be an http(s) URL such as "https://api.runpod.io"; leave it unset for RunPod's.`);
     if (props.registryAuthId !== undefined) requireNonEmpty('registryAuthId', props.registryAuthId, 'give the id of a runpod_registry, or leave it unset for a public image.');
     this.podName = props.podName ?? `${this.node.path.replace(/\//g, '-')}-storage-init`;
     requireNonEmpty('podName', this.podName, 'give the pod a name or leave it unset.');

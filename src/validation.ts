@@ -33,6 +33,21 @@ export function requireDataCenter(prop: string, dataCenter: string | undefined):
   }
 }
 
+/** Names of model sets and presets: lower-case letters, digits and dashes, at most 63. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A relative path on the volume: segments of letters, digits, dots, dashes and underscores, no `..`. */
+export const RELATIVE_PATH_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** The name of a secret in the RunPod console (referenced as `{{ RUNPOD_SECRET_<name> }}`). */
+export const RUNPOD_SECRET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+/** Throws `message` when `value` is a known string that is not an http(s) URL; unresolved tokens pass. */
+export function requireHttpUrl(value: string | undefined, message: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(value)) throw new Error(message);
+}
+
 /** Whether a value is known at synth time (not a token). */
 export function isResolved(value: unknown): boolean {
   return !Token.isUnresolved(value);

@@ -1,4 +1,4 @@
-import { App, Testing, TerraformStack } from 'cdktf';
+import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { runpod } from '../src';
 
@@ -37,4 +37,3 @@ export function annotations(scope: Construct, level: 'warning' | 'error'): strin
     .map((m) => String(m.data));
 }
 
-export { App };
