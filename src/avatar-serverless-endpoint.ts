@@ -1,4 +1,4 @@
-import { Annotations, TerraformOutput, Token } from 'cdktf';
+import { Annotations, Op, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ServerlessEndpoint } from './gen/runpod/serverless-endpoint';
 import { IWorkerImage } from './infinitetalk-image';
@@ -263,7 +263,8 @@ export class AvatarServerlessEndpoint extends Construct {
       idleTimeout,
       scalingType: 'QUEUE_DELAY',
       scalingValue: queueDelay,
-      timeout: Token.isUnresolved(timeout) ? timeout : timeout * 1000,
+      // RunPod takes milliseconds; a token (a Terraform variable) is converted by Terraform itself.
+      timeout: Token.isUnresolved(timeout) ? Op.mul(timeout, 1000) : timeout * 1000,
       flashboot: props.flashBoot === false ? 'OFF' : 'FLASHBOOT',
       networkVolumes: [volume.volumeId],
       dataCenterIds: [dataCenter],

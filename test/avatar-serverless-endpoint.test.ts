@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Resource } from '@cdktf/provider-null/lib/resource';
-import { TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import {
   AvatarServerlessEndpoint,
   GenerationPreset,
@@ -68,6 +68,14 @@ describe('AvatarServerlessEndpoint', () => {
     expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedJobSeconds(Resolution.P480, 10)).toBe(2790);
     expect(endpoint.executionTimeoutSeconds).toBe(3540);
     expect(resource.timeout).toBe(endpoint.executionTimeoutSeconds * 1000);
+  });
+
+  test('an execution timeout given as a Terraform variable is converted to milliseconds by Terraform', () => {
+    const { stack, volume, image } = setup();
+    const seconds = new TerraformVariable(stack, 'timeout_seconds', { type: 'number', default: 7200 });
+    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, executionTimeoutSeconds: seconds.numberValue });
+    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').timeout).toBe('${(var.timeout_seconds * 1000)}');
+    checkWithTerraform(stack, { plan: true });
   });
 
   test('every API-defaulted attribute that differs from the console is set explicitly', () => {
