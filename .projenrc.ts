@@ -136,6 +136,9 @@ project.addTask('example:synth', {
   description: 'Synthesize the example L40S deployment and print a summary',
   env: { CHECKPOINT_DISABLE: '1' },
   steps: [
+    // The StorageInitJob ships its runner as compiled JavaScript (lib/runner): build it first, so the
+    // first command on a fresh clone works.
+    { spawn: 'compile' },
     { exec: 'cdktf synth --output cdktf.out', cwd: exampleDir },
     { exec: 'ts-node --transpile-only summary.ts cdktf.out', cwd: exampleDir },
   ],
