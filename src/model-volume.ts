@@ -4,9 +4,10 @@ import { NetworkVolume } from './gen/runpod/network-volume';
 import { ModelManifest } from './manifest';
 import { HuggingFaceModel, ModelSet } from './model-catalog';
 import { isResolved, RELATIVE_PATH_PATTERN, requireDataCenter, requireNonEmpty, requireNumberInRange } from './validation';
+import { DEFAULT_MODEL_DIRECTORY, VOLUME_MOUNT_PATH } from './runner/worker-contract';
 
 /** Where serverless workers see an attached network volume. */
-export const SERVERLESS_VOLUME_MOUNT_PATH = '/runpod-volume';
+export const SERVERLESS_VOLUME_MOUNT_PATH = VOLUME_MOUNT_PATH;
 
 /** Headroom added to the model set's size when the volume size is derived: 20 %. */
 export const VOLUME_HEADROOM = 0.2;
@@ -108,7 +109,7 @@ function modelPathOn(root: string, modelSet: ModelSet, modelName: string): strin
 }
 
 function modelRootFor(modelDirectory: string | undefined): string {
-  const directory = modelDirectory ?? 'infinitetalk';
+  const directory = modelDirectory ?? DEFAULT_MODEL_DIRECTORY;
   if (!RELATIVE_PATH_PATTERN.test(directory)) {
     throw new Error(`\`modelDirectory\` is "${directory}" but must be a relative path of letters, digits, dots, dashes and underscores.`);
   }

@@ -35,6 +35,7 @@ import traceback
 from pathlib import Path
 from typing import Any, List, Mapping, NoReturn, Optional, Sequence
 
+from .contract import DEFAULT_MODEL_ROOT
 from .errors import EXIT_FAILURE, EXIT_USAGE, Terminated, UsageError, WorkerError
 from .jsonlog import JsonLines
 
@@ -58,10 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _ArgumentParser(prog="python -m avatar_worker", description="InfiniteTalk RunPod worker")
     commands = parser.add_subparsers(dest="mode")
     init = commands.add_parser("init", help="download the manifest's models to the volume and write the lock file")
-    init.add_argument("--root", help=f"model root (default: ${MODEL_ROOT_ENV} or /runpod-volume/infinitetalk)")
+    init.add_argument("--root", help=f"model root (default: ${MODEL_ROOT_ENV} or {DEFAULT_MODEL_ROOT})")
     init.add_argument("--rehash", action="store_true", help="re-hash files already on the volume instead of trusting the lock")
     verify = commands.add_parser("verify", help="check the volume against the lock file and the manifest")
-    verify.add_argument("--root", help=f"model root (default: ${MODEL_ROOT_ENV} or /runpod-volume/infinitetalk)")
+    verify.add_argument("--root", help=f"model root (default: ${MODEL_ROOT_ENV} or {DEFAULT_MODEL_ROOT})")
     verify.add_argument("--hashes", action="store_true", help="also compare sha256 (reads every byte)")
     commands.add_parser("serve", help="start the RunPod serverless handler (default)")
     return parser
@@ -107,7 +108,6 @@ def main(argv: Optional[Sequence[str]] = None, environ: Optional[Mapping[str, st
 
 
 def _model_root(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
-    from .storage import DEFAULT_MODEL_ROOT
 
     return Path(getattr(args, "root", None) or environ.get(MODEL_ROOT_ENV, "").strip() or DEFAULT_MODEL_ROOT)
 

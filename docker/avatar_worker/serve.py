@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Mapping, Optional
 
+from .contract import DEFAULT_MODEL_ROOT
 from .errors import WorkerError
 from .handler import JobHandler
 from .jsonlog import JsonLines
@@ -21,8 +22,6 @@ from .manifest import load_manifest_from_env
 from .pipeline import create_pipeline
 from .serving_settings import ServingSettings
 from .storage import verify_volume
-
-DEFAULT_MODEL_ROOT = "/runpod-volume/infinitetalk"
 
 
 def model_root(environ: Mapping[str, str]) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .contract import DEFAULT_MODEL_ROOT
 from .errors import (
     EXIT_VERIFY_FILES,
     EXIT_VERIFY_NO_LOCK,
@@ -54,7 +55,6 @@ from .hub import HubClient, RangeNotSatisfiable, RemoteFile, ResolvedModel, Tran
 from .jsonlog import JsonLines, ProgressMeter, utc_timestamp
 from .manifest import SUPPORTED_FORMAT_VERSION, Manifest, check_relative_path
 
-DEFAULT_MODEL_ROOT = "/runpod-volume/infinitetalk"
 LOCK_FILE_NAME = "avatar-models.lock.json"
 INIT_MUTEX_NAME = ".avatar-init.lock"
 PARTIAL_SUFFIX = ".partial"

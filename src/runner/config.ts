@@ -1,3 +1,4 @@
+import { DEFAULT_MODEL_ROOT } from './worker-contract';
 import { DEFAULT_API_BASE_URL, normaliseBaseUrl } from './rest-client';
 
 /**
@@ -60,7 +61,7 @@ export const RUNNER_ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; 
   { name: 'AVATAR_INIT_IMAGE', meaning: 'worker image, by digest', default: 'required (set by StorageInitJob)' },
   { name: 'AVATAR_INIT_VOLUME_ID', meaning: 'network volume id', default: 'required (set by StorageInitJob)' },
   { name: 'AVATAR_INIT_DATA_CENTER', meaning: 'data centre of the volume; the pod is placed there', default: 'required (set by StorageInitJob)' },
-  { name: 'AVATAR_INIT_MODEL_ROOT', meaning: 'model root on the volume as the pod sees it', default: '/runpod-volume/infinitetalk' },
+  { name: 'AVATAR_INIT_MODEL_ROOT', meaning: 'model root on the volume as the pod sees it', default: DEFAULT_MODEL_ROOT },
   { name: 'AVATAR_INIT_MANIFEST', meaning: 'model manifest JSON', default: 'required (set by StorageInitJob)' },
   { name: 'AVATAR_INIT_MANIFEST_SHA256', meaning: 'sha256 of the manifest', default: 'required (set by StorageInitJob)' },
   { name: 'AVATAR_INIT_COMPUTE', meaning: 'pod compute as the REST body fragment, e.g. {"cpu":{"id":"cpu5c","vcpuCount":4}}', default: '{"cpu":{"id":"cpu5c","vcpuCount":4}}' },
@@ -158,7 +159,7 @@ export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     image,
     volumeId,
     dataCenter,
-    modelRoot: optional('AVATAR_INIT_MODEL_ROOT') ?? '/runpod-volume/infinitetalk',
+    modelRoot: optional('AVATAR_INIT_MODEL_ROOT') ?? DEFAULT_MODEL_ROOT,
     manifestJson,
     manifestSha256,
     compute,

@@ -1,7 +1,8 @@
+import { VOLUME_MOUNT_PATH } from './worker-contract';
 import { RunnerConfig } from './config';
 
 /** Where the init pod mounts the network volume: the path serverless workers use, so the model root is the same. */
-export const POD_VOLUME_MOUNT_PATH = '/runpod-volume';
+export const POD_VOLUME_MOUNT_PATH = VOLUME_MOUNT_PATH;
 
 /** Environment variable that tags the pod with the runner's run id (to find it again after a lost response). */
 export const RUN_ID_ENV = 'AVATAR_INIT_RUN_ID';

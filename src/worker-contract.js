@@ -1,0 +1,17 @@
+"use strict";
+/**
+ * The constructs' side of the contract with the Python worker (`docker/avatar_worker/contract.py`).
+ *
+ * Each fact the constructs, the storage-init runner and the worker share has one definition here,
+ * with no dependency (the runner imports it too); the worker has its own, and the shared test
+ * vectors (`test/fixtures/contract-vectors.json`) tie the two together.
+ */
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.DEFAULT_MODEL_ROOT = exports.DEFAULT_MODEL_DIRECTORY = exports.VOLUME_MOUNT_PATH = void 0;
+/** Where RunPod mounts a network volume, in serverless workers and in pods alike. */
+exports.VOLUME_MOUNT_PATH = '/runpod-volume';
+/** Directory on the volume that holds the models unless `modelDirectory` says otherwise. */
+exports.DEFAULT_MODEL_DIRECTORY = 'infinitetalk';
+/** Model root when `AVATAR_MODEL_ROOT` is unset. */
+exports.DEFAULT_MODEL_ROOT = `${exports.VOLUME_MOUNT_PATH}/${exports.DEFAULT_MODEL_DIRECTORY}`;
+//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJmaWxlIjoid29ya2VyLWNvbnRyYWN0LmpzIiwic291cmNlUm9vdCI6IiIsInNvdXJjZXMiOlsid29ya2VyLWNvbnRyYWN0LnRzIl0sIm5hbWVzIjpbXSwibWFwcGluZ3MiOiI7QUFBQTs7Ozs7O0dBTUc7OztBQUVILHFGQUFxRjtBQUN4RSxRQUFBLGlCQUFpQixHQUFHLGdCQUFnQixDQUFDO0FBRWxELDRGQUE0RjtBQUMvRSxRQUFBLHVCQUF1QixHQUFHLGNBQWMsQ0FBQztBQUV0RCxvREFBb0Q7QUFDdkMsUUFBQSxrQkFBa0IsR0FBRyxHQUFHLHlCQUFpQixJQUFJLCtCQUF1QixFQUFFLENBQUMiLCJzb3VyY2VzQ29udGVudCI6WyIvKipcbiAqIFRoZSBjb25zdHJ1Y3RzJyBzaWRlIG9mIHRoZSBjb250cmFjdCB3aXRoIHRoZSBQeXRob24gd29ya2VyIChgZG9ja2VyL2F2YXRhcl93b3JrZXIvY29udHJhY3QucHlgKS5cbiAqXG4gKiBFYWNoIGZhY3QgdGhlIGNvbnN0cnVjdHMsIHRoZSBzdG9yYWdlLWluaXQgcnVubmVyIGFuZCB0aGUgd29ya2VyIHNoYXJlIGhhcyBvbmUgZGVmaW5pdGlvbiBoZXJlLFxuICogd2l0aCBubyBkZXBlbmRlbmN5ICh0aGUgcnVubmVyIGltcG9ydHMgaXQgdG9vKTsgdGhlIHdvcmtlciBoYXMgaXRzIG93biwgYW5kIHRoZSBzaGFyZWQgdGVzdFxuICogdmVjdG9ycyAoYHRlc3QvZml4dHVyZXMvY29udHJhY3QtdmVjdG9ycy5qc29uYCkgdGllIHRoZSB0d28gdG9nZXRoZXIuXG4gKi9cblxuLyoqIFdoZXJlIFJ1blBvZCBtb3VudHMgYSBuZXR3b3JrIHZvbHVtZSwgaW4gc2VydmVybGVzcyB3b3JrZXJzIGFuZCBpbiBwb2RzIGFsaWtlLiAqL1xuZXhwb3J0IGNvbnN0IFZPTFVNRV9NT1VOVF9QQVRIID0gJy9ydW5wb2Qtdm9sdW1lJztcblxuLyoqIERpcmVjdG9yeSBvbiB0aGUgdm9sdW1lIHRoYXQgaG9sZHMgdGhlIG1vZGVscyB1bmxlc3MgYG1vZGVsRGlyZWN0b3J5YCBzYXlzIG90aGVyd2lzZS4gKi9cbmV4cG9ydCBjb25zdCBERUZBVUxUX01PREVMX0RJUkVDVE9SWSA9ICdpbmZpbml0ZXRhbGsnO1xuXG4vKiogTW9kZWwgcm9vdCB3aGVuIGBBVkFUQVJfTU9ERUxfUk9PVGAgaXMgdW5zZXQuICovXG5leHBvcnQgY29uc3QgREVGQVVMVF9NT0RFTF9ST09UID0gYCR7Vk9MVU1FX01PVU5UX1BBVEh9LyR7REVGQVVMVF9NT0RFTF9ESVJFQ1RPUll9YDtcbiJdfQ==
