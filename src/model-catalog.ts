@@ -144,12 +144,26 @@ export class GenerationPreset {
   });
 
   /**
-   * lightx2v step-distillation LoRA, 4 steps, text CFG 1, audio CFG 2: about 1.3 min per 480p chunk.
-   * Needs a model set that carries the LoRA and unquantized weights (LoRAs are ignored under fp8).
+   * lightx2v step-distillation LoRA, 4 steps, text CFG 1, audio CFG 2, the DiT resident on the GPU:
+   * the fast preset of the fp8 set with the LoRA merged at load (`ModelSet.FP8_LIGHTX2V`).
    */
   public static readonly LIGHTX2V_4STEP = new GenerationPreset({
     name: 'lightx2v-4step',
-    description: 'lightx2v LoRA, 4 steps, text CFG 1, audio CFG 2: about 1.3 min per 480p chunk (low-VRAM streaming on 48 GB).',
+    description: 'lightx2v LoRA, 4 steps, text CFG 1, audio CFG 2, DiT resident on the GPU.',
+    sampleSteps: 4,
+    textGuideScale: 1,
+    audioGuideScale: 2,
+    shift480: 2,
+    shift720: 2,
+  });
+
+  /**
+   * The same sampler settings with DiT layers streamed from host RAM: how the 94 GB bf16 set runs
+   * on a 48 GB GPU (`ModelSet.BF16_LIGHTX2V`).
+   */
+  public static readonly LIGHTX2V_4STEP_LOW_VRAM = new GenerationPreset({
+    name: 'lightx2v-4step-low-vram',
+    description: 'lightx2v LoRA, 4 steps, text CFG 1, audio CFG 2, DiT layers streamed from host RAM (bf16 set on 48 GB).',
     sampleSteps: 4,
     textGuideScale: 1,
     audioGuideScale: 2,
@@ -315,12 +329,23 @@ const WAV2VEC: HuggingFaceModel = {
   expectedBytes: 380_000_000,
 };
 
+/** The lightx2v step-distillation LoRA (rank 32) that InfiniteTalk's README links for 4-step sampling. */
+const LIGHTX2V_LORA: HuggingFaceModel = {
+  name: 'lightx2v-lora',
+  repo: 'Kijai/WanVideo_comfy',
+  revision: 'main',
+  include: ['Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors'],
+  directory: 'WanVideo_comfy',
+  expectedBytes: 317_000_000,
+};
+const LIGHTX2V_LORA_FILE = 'WanVideo_comfy/Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors';
+
 /** A deployable set of model files, with what it needs to run. */
 export class ModelSet {
   /**
    * The fp8 set that fits an L40S at 480p with everything resident: Wan2.1 VAE, CLIP and tokenizers,
    * InfiniteTalk's fp8 DiT and fp8 T5, wav2vec2. About 32 GB on the volume, about 40 GB host RAM at load.
-   * LoRAs are ignored under quantization, so it runs the 40-step presets.
+   * Without a step-distillation LoRA it runs the 40-step presets (`FP8_LIGHTX2V` adds one).
    */
   public static readonly FP8 = new ModelSet({
     name: 'fp8',
@@ -361,6 +386,25 @@ export class ModelSet {
   });
 
   /**
+   * The fp8 set plus the lightx2v 4-step LoRA (317 MB), which the worker merges into the fp8 DiT at
+   * load (upstream InfiniteTalk ignores LoRAs under quantization; the worker does not). Runs the
+   * 4-step presets with everything resident on one 48 GB GPU.
+   */
+  public static readonly FP8_LIGHTX2V = new ModelSet({
+    name: 'fp8-lightx2v',
+    models: [...ModelSet.FP8.models, LIGHTX2V_LORA],
+    pipeline: {
+      ...ModelSet.FP8.pipeline,
+      loraFiles: [LIGHTX2V_LORA_FILE],
+      loraScales: [1],
+    },
+    // The merged LoRA adds no memory: same figures as the fp8 set.
+    gpuMemory: ModelSet.FP8.gpuMemory,
+    hostRamGb: ModelSet.FP8.hostRamGb,
+    presets: [GenerationPreset.LIGHTX2V_4STEP],
+  });
+
+  /**
    * The unquantized bf16 set with the lightx2v 4-step LoRA: the full Wan2.1-I2V-14B-480P weights,
    * InfiniteTalk's single-speaker weights, wav2vec2 and the LoRA. About 94 GB on the volume. Fast
    * (4 steps), but its load peaks above 100 GB of host RAM and the DiT must stream on 48 GB.
@@ -391,31 +435,24 @@ export class ModelSet {
         directory: 'InfiniteTalk',
         expectedBytes: 11_000_000_000,
       },
-      {
-        name: 'lightx2v-lora',
-        repo: 'Kijai/WanVideo_comfy',
-        revision: 'main',
-        include: ['Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors'],
-        directory: 'WanVideo_comfy',
-        expectedBytes: 317_000_000,
-      },
+      LIGHTX2V_LORA,
     ],
     pipeline: {
       checkpointDirectory: 'Wan2.1-I2V-14B-480P',
       wav2vecDirectory: 'chinese-wav2vec2-base',
       infiniteTalkFile: 'InfiniteTalk/single/infinitetalk.safetensors',
-      loraFiles: ['WanVideo_comfy/Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors'],
+      loraFiles: [LIGHTX2V_LORA_FILE],
       loraScales: [1],
     },
     // MeiGen-AI's bf16 figures (A100): 48 / 66 GB resident, 13 / 36 GB streaming.
     gpuMemory: { resident480Gb: 48, resident720Gb: 66, lowVram480Gb: 13, lowVram720Gb: 36 },
     hostRamGb: 128,
-    presets: [GenerationPreset.LIGHTX2V_4STEP],
+    presets: [GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM],
   });
 
   /** Every built-in model set. */
   public static builtIn(): ModelSet[] {
-    return [ModelSet.FP8, ModelSet.BF16_LIGHTX2V];
+    return [ModelSet.FP8, ModelSet.FP8_LIGHTX2V, ModelSet.BF16_LIGHTX2V];
   }
 
   /** Bring your own set of files; validated like the built-in ones. */
@@ -533,9 +570,6 @@ function validatePipeline(set: string, p: PipelineFiles): PipelineFiles {
   }
   if (p.quantization === undefined && !p.infiniteTalkFile) {
     throw new Error(`${where}: unquantized weights need infiniteTalkFile (e.g. InfiniteTalk/single/infinitetalk.safetensors).`);
-  }
-  if (p.quantization !== undefined && (p.loraFiles ?? []).length > 0) {
-    throw new Error(`${where}: InfiniteTalk ignores LoRAs under quantization; drop loraFiles or use unquantized weights.`);
   }
   if (p.loraScales !== undefined && p.loraScales.length !== (p.loraFiles ?? []).length) {
     throw new Error(`${where}: loraScales has ${p.loraScales.length} entries for ${(p.loraFiles ?? []).length} loraFiles; give one scale per file.`);

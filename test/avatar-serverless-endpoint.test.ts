@@ -194,7 +194,7 @@ describe('AvatarServerlessEndpoint', () => {
   test('bf16 + lightx2v at 720p fits with streaming and warns about host RAM', () => {
     const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
     const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, maxResolution: Resolution.P720 });
-    expect(JSON.parse(endpoint.environment.AVATAR_PRESET)).toMatchObject({ name: 'lightx2v-4step', numPersistentParamInDit: 0, resolutions: [480, 720] });
+    expect(JSON.parse(endpoint.environment.AVATAR_PRESET)).toMatchObject({ name: 'lightx2v-4step-low-vram', numPersistentParamInDit: 0, resolutions: [480, 720] });
     expect(annotations(endpoint, 'warning').join('\n')).toMatch(/peaks at about 128 GB of host RAM/);
   });
 
@@ -251,7 +251,7 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the execution timeout is shorter than the preset is expected to take, and says the figure', () => {
       const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 120, maxAudioSeconds: 10 })).toThrow(
-        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step is expected to take about 414 s for 10 s of audio at 480p on an L40S (4 chunks of ~96 s)',
+        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is expected to take about 414 s for 10 s of audio at 480p on an L40S (4 chunks of ~96 s)',
       );
     });
     test('fails when the execution timeout is beyond 7 days', () => {
