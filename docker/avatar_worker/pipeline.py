@@ -388,9 +388,11 @@ def input_data(request: GenerationRequest, embedding_path: str) -> Dict[str, Any
     }
 
 
-#: How the fp8 layers multiply on GPUs with fp8 tensor cores (``fp8``: activations quantized per
-#: token, ``_scaled_mm``); elsewhere they multiply the dequantized weight. See fp8_linear.py.
-FP8_MATMUL = "fp8"
+#: How the fp8 layers multiply: ``dequantize`` (bf16 matmul over the expanded weight). Measured on an
+#: H200 at a 480p chunk's 32,928 tokens (docker/gpu/results/2026-12-04-h200.json, kernels): 670-740
+#: TFLOP/s against 750-810 for bf16, while the ``fp8`` path (per-token activation scaling around
+#: ``_scaled_mm``) reached only 430-620 with its extra passes over the activations.
+FP8_MATMUL = "dequantize"
 
 
 class InfiniteTalkPipeline:
@@ -443,6 +445,7 @@ class InfiniteTalkPipeline:
             self._pipe.vram_management = True
             self._pipe.enable_vram_management(num_persistent_param_in_dit=self.preset.num_persistent_param_in_dit)
         else:
+            _keep_cuda_cache_between_passes()
             started = time.monotonic()
             self._pipe.model.to(self._pipe.device)
             if not self.preset.t5_cpu:
@@ -491,6 +494,27 @@ class InfiniteTalkPipeline:
         if video is None:
             raise PipelineFailed("InfiniteTalk returned no video (not rank 0?).")
         return video
+
+
+def _keep_cuda_cache_between_passes() -> None:
+    """Stop upstream emptying PyTorch's CUDA cache after every DiT pass and in every layer.
+
+    ``torch_gc()`` (``torch.cuda.empty_cache`` + ``ipc_collect``) runs after each DiT forward
+    (wan/multitalk.py) and three times in each layer's ``calculate_x_ref_attn_map``
+    (wan/utils/multitalk_utils.py), so every forward returns gigabytes of activations to the driver and
+    allocates them again. That keeps memory low for offloading setups; with the DiT resident it only
+    costs time (docker/gpu/results). Both modules look ``torch_gc`` up at call time, so rebinding it
+    (as upstream rebinds ``forward`` for sequence parallelism) changes no upstream file.
+    """
+    import wan.multitalk  # type: ignore[import-not-found]
+    import wan.utils.multitalk_utils  # type: ignore[import-not-found]
+
+    for module in (wan.multitalk, wan.utils.multitalk_utils):
+        module.torch_gc = _no_cache_flush
+
+
+def _no_cache_flush() -> None:
+    """Stands in for upstream's ``torch_gc`` while the DiT is resident."""
 
 
 def _since(started: float) -> float:

@@ -219,7 +219,6 @@ def sample_inputs(infinitetalk_home: str) -> Dict[str, Any]:
         "prompt": prompt,
         "seed": 42,
         "resolution": 480,
-        "output": "base64",
     }
 
 
@@ -234,7 +233,23 @@ def ffprobe_like(path: Path) -> Dict[str, Any]:
     return {"ffmpeg_i": [line.strip() for line in info.splitlines() if "Stream #" in line or "Duration" in line], "decoded_frames": frames[-1] if frames else None}
 
 
-def drive_job(port: int, infinitetalk_home: str, out: Path, result: Result) -> Dict[str, Any]:
+def capture_delivery(out: Path) -> None:
+    """The device has no S3 server: the worker's delivery step copies the finished mp4 to the harness's
+    output folder and returns its path as the URL. Everything before it (the job over HTTP, fetch,
+    decode, generate, encode) runs as on RunPod."""
+    import shutil
+
+    from avatar_worker import delivery
+
+    def deliver(path: str, job_id: str, *args: Any, **kwargs: Any) -> Any:
+        target = out / "sample-480p.mp4"
+        shutil.copyfile(path, target)
+        return delivery.Delivery(url=f"file://{target}")
+
+    delivery.deliver = deliver
+
+
+def drive_job(port: int, infinitetalk_home: str, out: Path) -> Dict[str, Any]:
     import requests
 
     base = f"http://127.0.0.1:{port}"
@@ -252,9 +267,8 @@ def drive_job(port: int, infinitetalk_home: str, out: Path, result: Result) -> D
     body = response.json()
     output = body.get("output") or {}
     report: Dict[str, Any] = {"http_status": response.status_code, "status": body.get("status"), "wall_seconds": round(wall, 2)}
-    if "video_base64" in output:
-        video = out / "sample-480p.mp4"
-        video.write_bytes(base64.b64decode(output.pop("video_base64")))
+    video = out / "sample-480p.mp4"
+    if video.exists():
         report["mp4"] = {"file": video.name, "bytes": video.stat().st_size, **ffprobe_like(video)}
     report["output"] = output
     if body.get("status") != "COMPLETED":
@@ -281,13 +295,14 @@ GUIDANCE_CONFIGS = [
 ]
 
 
-def measure(handler: Any, infinitetalk_home: str, work: Path, steps: int = 2) -> Dict[str, Any]:
+def measure(handler: Any, infinitetalk_home: str, work: Path, configs_wanted: str, steps: int = 1) -> Dict[str, Any]:
     """One 81-frame chunk per configuration on the served pipeline; DiT forwards timed one by one."""
     from avatar_worker import media
     from avatar_worker.fp8_linear import set_matmul
     from avatar_worker.pipeline import GenerationRequest
 
     pipeline = handler.pipeline
+    torch.cuda.reset_peak_memory_stats()
     sample = Path(infinitetalk_home) / "examples" / "single"
     work.mkdir(parents=True, exist_ok=True)
     image = media.decode_image(str(sample / "ref_image.png"), 40_000_000, "image")
@@ -297,10 +312,22 @@ def measure(handler: Any, infinitetalk_home: str, work: Path, steps: int = 2) ->
     audio = media.prepare_audio(str(sample / "1.wav"), str(work / "audio.wav"), min_seconds=0.5, max_seconds=20)
     samples = audio.samples[: int(3.3 * media.MODEL_SAMPLE_RATE)]
     runs = []
-    configs = [(label, t, a, pipeline.load_report.get("fp8_matmul", "dequantize")) for label, t, a in GUIDANCE_CONFIGS]
-    if pipeline.load_report.get("fp8_matmul") == "fp8":
-        configs.append(("text 1 / audio 2, fp8 layers multiplying the dequantized weight", 1.0, 2.0, "dequantize"))
-    for label, text, audio_guidance, matmul in configs:
+    default_matmul = pipeline.load_report.get("fp8_matmul", "dequantize")
+    preset = handler.settings.preset
+    configs = [(label, t, a, default_matmul, False) for label, t, a in GUIDANCE_CONFIGS
+               if configs_wanted == "all" or (t, a) == (preset.text_guide_scale, preset.audio_guide_scale)]
+    if configs_wanted == "all":
+        other = "fp8" if default_matmul == "dequantize" else "dequantize"
+        configs.append((f"text 1 / audio 2, fp8 layers in {other} mode", 1.0, 2.0, other, False))
+    if configs_wanted == "all":
+        configs.append(("text 1 / audio 2, upstream's torch_gc (CUDA cache emptied per pass and layer)", 1.0, 2.0, default_matmul, True))
+    import wan.multitalk
+    import wan.utils.multitalk_utils
+
+    kept = wan.multitalk.torch_gc
+    for label, text, audio_guidance, matmul, upstream_gc in configs:
+        for module in (wan.multitalk, wan.utils.multitalk_utils):
+            module.torch_gc = UPSTREAM_TORCH_GC[module.__name__] if upstream_gc else kept
         set_matmul(pipeline._pipe.model, matmul)
         set_matmul(pipeline._pipe.text_encoder.model, matmul)
         request = GenerationRequest(
@@ -321,14 +348,16 @@ def measure(handler: Any, infinitetalk_home: str, work: Path, steps: int = 2) ->
         per_forward = forwards["seconds"] / max(1, forwards["calls"])
         other = total - forwards["seconds"]
         runs.append({
-            "config": label, "matmul": matmul, "steps": steps, "frames": int(video.shape[1]),
+            "config": label, "matmul": matmul, "upstream_torch_gc": upstream_gc, "steps": steps, "frames": int(video.shape[1]),
             "dit_passes_run": passes.get("dit_passes"), "dit_passes_skipped": passes.get("dit_passes_skipped"),
             "seconds_total": round(total, 3), "seconds_per_dit_forward": round(per_forward, 3),
             "seconds_per_step": round(forwards["seconds"] / steps, 3),
             "seconds_outside_dit_per_chunk": round(other, 3), "components": timings,
         })
-    set_matmul(pipeline._pipe.model, pipeline.load_report.get("fp8_matmul", "dequantize"))
-    set_matmul(pipeline._pipe.text_encoder.model, pipeline.load_report.get("fp8_matmul", "dequantize"))
+    set_matmul(pipeline._pipe.model, default_matmul)
+    set_matmul(pipeline._pipe.text_encoder.model, default_matmul)
+    for module in (wan.multitalk, wan.utils.multitalk_utils):
+        module.torch_gc = kept
     return {"runs": runs, "memory": memory(), "note": "one 81-frame chunk at 480p (the sample image's bucket, 896x448: 32,928 DiT tokens), steps as listed; for other step counts a chunk takes seconds_per_step x steps + seconds_outside_dit_per_chunk"}
 
 
@@ -367,7 +396,7 @@ def kernels(tokens: int = 32928) -> Dict[str, Any]:
     return out
 
 
-def _bench(fn: Callable[[], Any], repeats: int = 10) -> Dict[str, Any]:
+def _bench(fn: Callable[[], Any], repeats: int = 5) -> Dict[str, Any]:
     for _ in range(3):
         fn()
     torch.cuda.synchronize()
@@ -442,7 +471,20 @@ def _lora_merge_error(device: torch.device) -> Dict[str, Any]:
 # --- main ------------------------------------------------------------------------------------------------------------
 
 
-def serve_and_measure(env_file: Path, out: Path, result: Result, phases: List[str], infinitetalk_home: str) -> None:
+UPSTREAM_TORCH_GC: Dict[str, Any] = {}
+
+
+def drop_page_cache() -> bool:
+    """So the load reads the model files from disk, not from the page cache layout just filled."""
+    try:
+        subprocess.run(["sync"], check=True)
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def serve_and_measure(env_file: Path, out: Path, result: Result, phases: List[str], infinitetalk_home: str, measure_configs: str) -> None:
     """Main thread: the worker's serve path (blocking in the SDK). Driver thread: job, then measurements."""
     from avatar_worker import serve
 
@@ -451,13 +493,19 @@ def serve_and_measure(env_file: Path, out: Path, result: Result, phases: List[st
     os.environ.update(env)
     port = 8765
     sys.path.insert(0, infinitetalk_home)
+    import wan.multitalk
+    import wan.utils.multitalk_utils
+
+    UPSTREAM_TORCH_GC.update({m.__name__: m.torch_gc for m in (wan.multitalk, wan.utils.multitalk_utils)})
     instrument_upstream_load()
+    capture_delivery(out)
+    cold = drop_page_cache()
     torch.cuda.reset_peak_memory_stats()
     started = time.monotonic()
     handler = serve.build_handler(env)
     result.set("load", {
-        "seconds": round(time.monotonic() - started, 2), "worker_load_report": handler.pipeline.load_report,
-        "components": LOAD_TIMER.snapshot(), **memory(),
+        "seconds": round(time.monotonic() - started, 2), "page_cache_dropped_before": cold,
+        "worker_load_report": handler.pipeline.load_report, "components": LOAD_TIMER.snapshot(), **memory(),
     })
     instrument_run(handler.pipeline._pipe)
 
@@ -465,20 +513,23 @@ def serve_and_measure(env_file: Path, out: Path, result: Result, phases: List[st
         try:
             if "serve" in phases:
                 torch.cuda.reset_peak_memory_stats()
-                report = drive_job(port, infinitetalk_home, out, result)
+                report = drive_job(port, infinitetalk_home, out)
                 report["components"] = RUN_TIMER.snapshot()
                 report.update(memory())
                 report["torch_compile"] = _dynamo_report()
                 result.set("serve", report)
-            if "measure" in phases:
-                result.set("measure", measure(handler, infinitetalk_home, Path("/tmp/harness-measure")))
         except BaseException as error:  # noqa: BLE001 - reported in the result
-            result.error("serve/measure", error)
+            result.error("serve", error)
         try:
             if "kernels" in phases:
                 result.set("kernels", kernels())
         except BaseException as error:  # noqa: BLE001
             result.error("kernels", error)
+        try:
+            if "measure" in phases:
+                result.set("measure", measure(handler, infinitetalk_home, Path("/tmp/harness-measure"), measure_configs))
+        except BaseException as error:  # noqa: BLE001
+            result.error("measure", error)
         result.flush()
         os._exit(0)
 
@@ -496,6 +547,7 @@ def main() -> int:
     parser.add_argument("--root", default=None, help="model root (default: AVATAR_MODEL_ROOT of the endpoint env)")
     parser.add_argument("--phases", default="layout,serve,measure,kernels")
     parser.add_argument("--num-layers", type=int, default=None)
+    parser.add_argument("--measure-configs", choices=["all", "preset"], default="all", help="every guidance configuration, or the endpoint preset's only")
     args = parser.parse_args()
     out = Path(args.out)
     result = Result(out)
@@ -504,6 +556,7 @@ def main() -> int:
     sys.path.insert(0, home)
     sys.path.insert(0, str(HERE))
     result.set("environment", environment(home))
+    result.doc["arguments"] = vars(args)
     # Fail fast, before minutes of layout, if the environment cannot import what the worker imports.
     try:
         import optimum.quanto  # noqa: F401
@@ -525,7 +578,7 @@ def main() -> int:
         env_file = out / "endpoint-env.used.json"
         env_file.write_text(json.dumps(env))
         try:
-            serve_and_measure(env_file, out, result, phases, home)
+            serve_and_measure(env_file, out, result, phases, home, args.measure_configs)
         except BaseException as error:  # noqa: BLE001
             result.error("load", error)
             return 1

@@ -32,6 +32,8 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # avatar_worker
+if os.environ.get("INFINITETALK_HOME"):
+    sys.path.insert(0, os.environ["INFINITETALK_HOME"])  # wan: the model classes the shapes come from
 
 from avatar_worker.fp8_linear import quantize_per_channel  # noqa: E402
 
