@@ -342,8 +342,8 @@ class ImageEnvCheck:
         self.tree: Optional[Path] = None
         self.tree_commit = "?"
 
-    # 1 -------------------------------------------------------------------------------------------
     def dockerfile_install(self) -> List[str]:
+        """The builder installs the lock binary-only, without resolving, and runs pip check."""
         arguments, checks = builder_pip_install(self.stages)
         problems = []
         for flag in ("--no-deps", "--only-binary=:all:"):
@@ -357,8 +357,8 @@ class ImageEnvCheck:
             raise CheckFailed(*problems)
         return [f"pip {' '.join(a if a != str(LOCK_FILE.resolve()) else 'requirements/image.lock.txt' for a in arguments)} && pip check"]
 
-    # 2 -------------------------------------------------------------------------------------------
     def venv_matches_lock(self) -> List[str]:
+        """Every lock line is an exact pin, and the venv holds those versions and nothing else."""
         import importlib.metadata as metadata
 
         def canonical(name: str) -> str:
@@ -393,8 +393,8 @@ class ImageEnvCheck:
             f"torch {torch.__version__} built for CUDA {torch.version.cuda}",
         ]
 
-    # 3 -------------------------------------------------------------------------------------------
     def infinitetalk_tree(self) -> List[str]:
+        """Locate, verify and unpack the InfiniteTalk archive; say how it differs from the image's pin."""
         archive = locate_archive()
         entry = sources_entry(archive)
         self.tree = unpack_tree(archive, entry)
@@ -404,13 +404,13 @@ class ImageEnvCheck:
         lines = [f"{archive.name} (sha256 as in SOURCES.md), commit {self.tree_commit}, at {self.tree}"]
         if not pinned.startswith(self.tree_commit[:7]):
             lines.append(
-                f"the image pins {pinned[:7]}; this tree is {self.tree_commit[:7]}: its known differences are in "
-                "shared/reference/INFINITETALK.md §1 (the findings below that depend on them say so)"
+                f"the image pins {pinned[:7]}; this tree is {self.tree_commit[:7]} (differences: shared/reference/INFINITETALK.md §1; "
+                "at 0107cd9 self-attention asserts flash-attn, which the lock leaves out; a1aa6e9 falls back to SDPA)"
             )
         return lines
 
-    # 4 -------------------------------------------------------------------------------------------
     def worker_modules_import(self) -> List[str]:
+        """Every module of the worker package imports with the image's packages."""
         import importlib
         import pkgutil
 
@@ -428,7 +428,6 @@ class ImageEnvCheck:
             raise CheckFailed(*failed)
         return [f"{len(names)} modules: {', '.join(names)}"]
 
-    # 5 -------------------------------------------------------------------------------------------
     def worker_load_and_generate(self) -> List[str]:
         """The worker's own load() and generate(), up to the call into upstream's GPU constructor."""
         assert self.tree is not None, "the tree check must pass first"
@@ -538,7 +537,6 @@ class ImageEnvCheck:
             seed=42, steps=4, text_guidance=1.0, audio_guidance=2.0, work_dir=str(work),
         )
 
-    # 6 -------------------------------------------------------------------------------------------
     def meta_build(self) -> List[str]:
         """Build every model at its real shape on the meta device, with upstream's own builders."""
         assert self.tree is not None
@@ -581,7 +579,6 @@ class ImageEnvCheck:
         lines.append("GB = 1e9 bytes; fp8 column: every nn.Linear weight at 1 byte plus one bf16 scale per output row, the rest in bf16")
         return lines
 
-    # 7 -------------------------------------------------------------------------------------------
     def compile_off(self) -> List[str]:
         """Upstream's @torch.compile function under the final stage's ENV, without a C compiler."""
         assert self.tree is not None
@@ -609,7 +606,6 @@ class ImageEnvCheck:
             raise CheckFailed("the control did not try to compile: this check no longer shows what the ENV changes.", *lines)
         return lines
 
-    # 8 -------------------------------------------------------------------------------------------
     def quanto_kernels(self) -> List[str]:
         """optimum-quanto's CUDA kernels: shipped prebuilt, or built at first use (and with what)?"""
         import optimum.quanto as quanto
@@ -656,7 +652,7 @@ class ImageEnvCheck:
         return json.loads(result_file.read_text(encoding="utf-8"))
 
 
-def _recorder_for(real: type) -> Any:
+def _recorder_for(real: Any) -> Any:
     """A stand-in for ``wan.InfiniteTalkPipeline`` that binds every call against the real signatures."""
 
     class InfiniteTalkPipelineRecorder:
@@ -724,7 +720,9 @@ def probe_compile(scratch: Path) -> Dict[str, Any]:
         eager = multitalk_utils.calculate_x_ref_attn_map._torchdynamo_orig_callable(visual_q, ref_k, masks)
         result.update(ok=True, same_as_uncompiled=bool(torch.equal(output, eager)))
     except Exception as error:
-        result.update(ok=False, error=f"{type(error).__name__}: {str(error).strip().splitlines()[0][:200]}")
+        cause = getattr(error, "inner_exception", None) or error.__cause__ or error
+        lines = str(cause).strip().splitlines() or [""]
+        result.update(ok=False, error=f"{type(error).__name__} from {type(cause).__name__}: {lines[0][:160]}")
     result["frames_compiled"] = int(counters["frames"]["total"])
     result["compile_cache_files"] = sum(len(files) for cache in ("inductor", "triton") for _, _, files in os.walk(scratch / cache))
     return result
