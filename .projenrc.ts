@@ -95,6 +95,7 @@ const project = new cdktf.ConstructLibraryCdktf({
       '/docker/tests/',
       '/docker/bench/',
       '/docker/scripts/',
+      '/docker/gpu/',
       '/docker/requirements/test.txt',
       '/docker/.venv/',
       '__pycache__/',
@@ -129,6 +130,13 @@ project.addTask('gen:runpod', {
   exec: 'bash test/tools/runpod-bindings.sh generate',
 });
 project.addTask('test:python', { exec: 'bash docker/scripts/test.sh' });
+// Not part of `test`: the first run downloads the image's 3.2 GB of wheels (cached afterwards).
+project.addTask('test:image-env', {
+  description:
+    "Check the worker image's Python environment on CPU: image.lock.txt installed as the Dockerfile does, InfiniteTalk imported through the worker, models built on meta, torch.compile off (docker/README.md)",
+  exec: 'bash docker/scripts/image-env.sh',
+  receiveArgs: true,
+});
 
 // The main job: synthesize the example L40S deployment (no credentials) and summarise it.
 const exampleDir = 'examples/l40s-deployment';
