@@ -1,36 +1,23 @@
-"""Print ``export`` lines for the ENV of a Dockerfile's final stage, so the GPU harness runs the
+"""Print ``export`` lines for the ENV of docker/Dockerfile's final stage, so the GPU harness runs the
 worker with the image's environment (PATH and PYTHONPATH excepted: the harness lays those out itself).
+The Dockerfile is read with the image-environment check's own parser (docker/scripts/image_env_check.py).
 
     eval "$(python3 docker/gpu/dockerfile_env.py docker/Dockerfile)"
 """
 
 import json
-import re
 import shlex
 import sys
-from typing import Dict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from image_env_check import dockerfile_stages, stage_env  # noqa: E402
 
 SKIPPED = {"PATH", "PYTHONPATH"}
 
-
-def final_stage_env(text: str) -> Dict[str, str]:
-    """``KEY=value`` pairs of the ENV instructions after the last FROM (continuation lines joined)."""
-    # Docker drops comment lines, also inside an instruction continued over several lines.
-    uncommented = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    joined = re.sub(r"\\\n", " ", uncommented)
-    lines = [line.strip() for line in joined.splitlines()]
-    last_from = max(i for i, line in enumerate(lines) if line.upper().startswith("FROM "))
-    env: Dict[str, str] = {}
-    for line in lines[last_from:]:
-        if line.upper().startswith("ENV "):
-            for token in shlex.split(line[4:]):
-                key, _, value = token.partition("=")
-                env[key] = value
-    return env
-
-
 if __name__ == "__main__":
-    values = {k: v for k, v in final_stage_env(open(sys.argv[1]).read()).items() if k not in SKIPPED and "$" not in v}
+    final = dockerfile_stages(Path(sys.argv[1]).read_text())[-1]
+    values = {k: v for k, v in stage_env(final).items() if k not in SKIPPED and "$" not in v}
     for key, value in values.items():
         print(f"export {key}={shlex.quote(value)}")
     print(f"export HARNESS_IMAGE_ENV_KEYS={shlex.quote(json.dumps(sorted(values)))}")
