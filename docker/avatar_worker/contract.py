@@ -12,3 +12,6 @@ DEFAULT_MODEL_DIRECTORY = "infinitetalk"
 
 #: Model root when ``AVATAR_MODEL_ROOT`` is unset.
 DEFAULT_MODEL_ROOT = f"{VOLUME_MOUNT_PATH}/{DEFAULT_MODEL_DIRECTORY}"
+
+#: The ``AvatarServerlessEndpoint`` prop that keeps workers running (the fix named by VOLUME_IN_USE).
+ENDPOINT_WORKERS_MIN_PROP = "workersMin"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Dict, Iterator
@@ -22,6 +21,7 @@ from .conftest import finish, run_cli, start_cli
 from .hf_server import INFINITETALK_REPO, LARGE_FILE, MIB, HubFixture
 from .test_storage_faults import wait_until
 from .test_storage_init import assert_volume_complete
+from .tmpfs import mounted_tmpfs
 
 
 def test_two_concurrent_inits_download_once(hub: HubFixture, worker_env: Dict[str, str], volume: Path, tmp_path: Path) -> None:
@@ -133,15 +133,8 @@ def test_space_check_counts_resumable_partial_files(hub: HubFixture, manifest_do
 @pytest.fixture()
 def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A real 12 MiB filesystem (tmpfs). Needs root and mount rights; skipped otherwise."""
-    mount_point = tmp_path / "small-volume"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount_point)], capture_output=True, text=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}); covered by the injected-probe tests")
-    yield mount_point
-    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+    with mounted_tmpfs(tmp_path / "small-volume", 12 * MIB) as mount_point:
+        yield mount_point
 
 
 @pytest.mark.needs_root

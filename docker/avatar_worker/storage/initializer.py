@@ -11,7 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..errors import ChecksumMismatch, DiskFull, HubUnavailable, InitLocked, InsufficientSpace, ManifestInvalid, WorkerError
+from ..contract import ENDPOINT_WORKERS_MIN_PROP
+from ..errors import (
+    ChecksumMismatch,
+    DiskFull,
+    HubUnavailable,
+    InitLocked,
+    InsufficientSpace,
+    ManifestInvalid,
+    VolumeInUse,
+    WorkerError,
+)
 from ..hub import HubClient, RangeNotSatisfiable, RemoteFile, ResolvedModel, TransientHubError, git_blob_sha1_prefix
 from ..jsonlog import JsonLines, ProgressMeter, utc_timestamp
 from ..manifest import SUPPORTED_FORMAT_VERSION, Manifest, check_relative_path
@@ -29,8 +39,10 @@ from .files import (
 )
 from .init_mutex import INIT_MUTEX_NAME, InitMutex
 from .lock_file import LOCK_FILE_NAME, LockedFile, LockedModel, LockRecord, LockUnreadable, read_lock
+from .prune import UnlistedFiles, find_unlisted_files, remove_unlisted_files
 from .settings import InitSettings
 from .verify import VerifyReport, verify_volume
+from .worker_lease import LEASE_STALE_SECONDS, WORKER_LEASE_DIRECTORY, LeaseHolder, live_leases, sweep_stale_leases
 
 PARTIAL_SUFFIX = ".partial"
 CHUNK_BYTES = 1024 * 1024
@@ -66,6 +78,8 @@ class InitResult:
     lock_file: str
     already_ready: bool = False
     waited_for_other_init: bool = False
+    removed_files: int = 0
+    removed_bytes: int = 0
 
     def to_fields(self) -> Dict[str, Any]:
         """Fields for the ``result`` line (docs/CONTRACTS.md section 4) plus a few extras."""
@@ -80,6 +94,8 @@ class InitResult:
             "reusedFiles": self.reused_files,
             "alreadyReady": self.already_ready,
             "waitedForOtherInit": self.waited_for_other_init,
+            "removedFiles": self.removed_files,
+            "removedBytes": self.removed_bytes,
         }
 
 
@@ -272,6 +288,7 @@ class VolumeInitializer:
             )
         plan = self._plan(resolved)
         previous = self._previous_lock()
+        removed = self._remove_unlisted(plan, previous)
         with self.emitter.stage("check", "checking files already on the volume"):
             known, to_download = self._partition(plan, previous)
         self._check_space(to_download)
@@ -305,6 +322,8 @@ class VolumeInitializer:
             seconds=self.monotonic() - started,
             lock_file=str(self.root / LOCK_FILE_NAME),
             waited_for_other_init=waited,
+            removed_files=len(removed.paths),
+            removed_bytes=removed.total_bytes,
         )
 
     # --- planning -------------------------------------------------------------------------------
@@ -315,7 +334,11 @@ class VolumeInitializer:
         for model in resolved:
             for remote in model.files:
                 volume_path = check_relative_path(f"{model.spec.directory}/{remote.path}", f"file of {model.spec.repo}")
-                if volume_path in (LOCK_FILE_NAME, INIT_MUTEX_NAME) or volume_path.endswith(PARTIAL_SUFFIX):
+                if (
+                    volume_path in (LOCK_FILE_NAME, INIT_MUTEX_NAME)
+                    or volume_path.endswith(PARTIAL_SUFFIX)
+                    or volume_path.split("/")[0] == WORKER_LEASE_DIRECTORY
+                ):
                     raise ManifestInvalid(f"{model.spec.repo} file {remote.path} would overwrite init's own file {volume_path}")
                 if volume_path in owners:
                     raise ManifestInvalid(
@@ -341,6 +364,97 @@ class VolumeInitializer:
             self.emitter.warning("check", f"ignoring the unreadable lock file: {error}")
             return {}
         return lock.files_by_volume_path() if lock else {}
+
+    # --- removing what the manifest no longer lists ---------------------------------------------
+
+    def _remove_unlisted(self, plan: Sequence[PlannedFile], previous: Mapping[str, LockedFile]) -> UnlistedFiles:
+        """Delete the files under the model root that ``plan`` does not list, before space is checked.
+
+        Never while a serving worker holds the volume (its lease is fresh): init waits for the workers
+        to stop, then fails with VOLUME_IN_USE. The lock file goes first when it lists a file about to
+        go, so that a worker starting meanwhile finds no lock and stops, instead of loading files that
+        vanish under it; the leases are read again after that for the one that started just before.
+        """
+        swept = sweep_stale_leases(self.root)
+        if swept:
+            self.emitter.info("prune", f"deleted {len(swept)} stale worker lease(s)", owners=[h.owner for h in swept])
+        listed = {p.volume_path for p in plan} | {p.volume_path + PARTIAL_SUFFIX for p in plan}
+        try:
+            unlisted = find_unlisted_files(self.root, listed)
+        except OSError as error:
+            raise self._os_error(error, f"cannot list {self.root}") from error
+        if not unlisted.paths:
+            return unlisted
+        if os.path.ismount(self.root):
+            # The volume itself (or /): it may hold other data, so nothing is removed.
+            self.emitter.warning(
+                "prune",
+                f"{self.root} is a mount point, not a directory of its own: the {len(unlisted.paths)} file(s) "
+                f"({unlisted.total_bytes} bytes) there that manifest {self.manifest.sha256} does not list are kept; "
+                "give the models a directory of their own (ModelVolume's `modelDirectory`, AVATAR_MODEL_ROOT)",
+                files=list(unlisted.paths[:20]),
+            )
+            return UnlistedFiles()
+        self._wait_for_serving_workers(unlisted)
+        if any(path in previous for path in unlisted.paths):
+            unlink_quietly(self.root / LOCK_FILE_NAME)
+            fsync_directory(self.root)
+            self.emitter.info("prune", f"removed {LOCK_FILE_NAME}: the volume no longer holds the model set it describes")
+        holders = live_leases(self.root)
+        if holders:
+            raise self._volume_in_use(holders, unlisted)
+        try:
+            remove_unlisted_files(self.root, unlisted)
+        except OSError as error:
+            raise self._os_error(error, f"cannot remove files under {self.root}") from error
+        self.emitter.info(
+            "prune",
+            f"removed {len(unlisted.paths)} file(s) ({unlisted.total_bytes} bytes) that manifest {self.manifest.sha256} "
+            "does not list",
+            files=list(unlisted.paths[:20]),
+            removedBytes=unlisted.total_bytes,
+        )
+        return unlisted
+
+    def _wait_for_serving_workers(self, unlisted: UnlistedFiles) -> None:
+        # A dead worker's lease goes stale within LEASE_STALE_SECONDS; one still fresh after that long
+        # of waiting belongs to a running worker, so waiting longer would only delay the error.
+        deadline = self.monotonic() + min(self.settings.wait_seconds, LEASE_STALE_SECONDS)
+        announced = False
+        while True:
+            holders = live_leases(self.root)
+            if not holders:
+                return
+            if self.monotonic() >= deadline:
+                raise self._volume_in_use(holders, unlisted)
+            if not announced:
+                self.emitter.info(
+                    "prune",
+                    f"{len(holders)} serving worker(s) hold the volume; waiting for them to stop before removing "
+                    f"{len(unlisted.paths)} file(s) the manifest no longer lists",
+                    owners=[h.owner for h in holders],
+                )
+                announced = True
+            self.sleep(self.settings.poll_seconds)
+
+    def _volume_in_use(self, holders: Sequence[LeaseHolder], unlisted: UnlistedFiles) -> VolumeInUse:
+        owners = ", ".join(
+            str(h.owner.get("podId") or f"{h.owner.get('host', '?')} pid {h.owner.get('pid', '?')}") for h in holders[:5]
+        )
+        return VolumeInUse(
+            f"{len(holders)} serving worker(s) hold the model volume at {self.root} ({owners}), and manifest "
+            f"{self.manifest.sha256} no longer lists {len(unlisted.paths)} file(s) ({unlisted.total_bytes} bytes) on it, "
+            "which init removes before downloading; it never removes files under a running worker. Stop the endpoint's "
+            f"workers (set AvatarServerlessEndpoint's `{ENDPOINT_WORKERS_MIN_PROP}` to 0 and wait for idle workers to stop, "
+            "or set max workers to 0 in the RunPod console), then run `cdktf deploy` again: a failed storage init job "
+            f"runs again. A worker that died without cleanup stops counting {LEASE_STALE_SECONDS:g} s after its last "
+            "heartbeat",
+            details={
+                "owners": [h.owner for h in holders],
+                "unlistedFiles": len(unlisted.paths),
+                "unlistedBytes": unlisted.total_bytes,
+            },
+        )
 
     def _partition(
         self, plan: Sequence[PlannedFile], previous: Mapping[str, LockedFile]
