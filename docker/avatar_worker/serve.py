@@ -45,11 +45,11 @@ def build_handler(environ: Optional[Mapping[str, str]] = None, log: Optional[Jso
         report = verify_volume(manifest, Path(root), hashes=False)
     problem = report.error()
     if problem is not None:
-        # Keep the precise reason and the exit code of CONTRACTS.md §5; add what to do about it.
+        # Keep the precise reason, its advice and the exit code of CONTRACTS.md §5; add the manual way.
         raise type(problem)(
-            f"the model volume at {root} is not ready: {problem.message}. `cdktf deploy` runs the storage "
-            "init job (StorageInitJob); or run `python -m avatar_worker init` in a pod that mounts this "
-            "volume with the same AVATAR_MODEL_MANIFEST; then restart the workers.",
+            f"the model volume at {root} is not ready: {problem.message}. Without Terraform, run "
+            "`python -m avatar_worker init` in a pod that mounts this volume, with this endpoint's "
+            "AVATAR_MODEL_MANIFEST and AVATAR_MODEL_MANIFEST_SHA256. Then restart the workers.",
             details=problem.details,
         )
     # Every model file is on the volume: nothing may reach out to the Hub at load time.

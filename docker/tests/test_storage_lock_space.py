@@ -11,6 +11,7 @@ from typing import Dict, Iterator
 
 import pytest
 
+from avatar_worker.contract import VOLUME_SIZE_PROP
 from avatar_worker.errors import DiskFull, InsufficientSpace
 from avatar_worker.hub import HubClient
 from avatar_worker.jsonlog import JsonLines
@@ -109,6 +110,7 @@ def test_insufficient_space_is_reported_before_downloading(hub: HubFixture, mani
         initializer.run()
     message = caught.value.message
     assert "10485760 bytes free" in message and "raise the network volume size" in message
+    assert f"ModelVolume's `{VOLUME_SIZE_PROP}`" in message
     assert caught.value.details["neededBytes"] > caught.value.details["freeBytes"]
     assert hub.content_requests() == []
 

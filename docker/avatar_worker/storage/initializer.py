@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..contract import ENDPOINT_WORKERS_MIN_PROP
+from ..contract import ENDPOINT_WORKERS_MIN_PROP, VOLUME_SIZE_PROP
 from ..errors import (
     ChecksumMismatch,
     DiskFull,
@@ -46,6 +46,9 @@ from .worker_lease import LEASE_STALE_SECONDS, WORKER_LEASE_DIRECTORY, LeaseHold
 
 PARTIAL_SUFFIX = ".partial"
 CHUNK_BYTES = 1024 * 1024
+
+#: The fix for a volume too small, named after the construct prop that sets its size.
+RAISE_VOLUME_SIZE = f"raise the network volume size (ModelVolume's `{VOLUME_SIZE_PROP}`; RunPod grows a volume in place)"
 
 
 @dataclass(frozen=True)
@@ -509,8 +512,8 @@ class VolumeInitializer:
         if needed > free:
             shortfall_gb = -(-(needed - free) // 1_000_000_000)
             raise InsufficientSpace(
-                f"{self.root} has {free} bytes free but {needed} bytes are still to download: raise the network volume "
-                f"size (ModelVolume volumeSizeGb) by at least {shortfall_gb} GB, or free space on it",
+                f"{self.root} has {free} bytes free but {needed} bytes are still to download: {RAISE_VOLUME_SIZE} "
+                f"by at least {shortfall_gb} GB, or free space on it",
                 details={"neededBytes": needed, "freeBytes": free},
             )
 
@@ -701,8 +704,8 @@ class VolumeInitializer:
         if error.errno in NO_SPACE_ERRNOS:
             free = free_or_none(self.root)
             return DiskFull(
-                f"{what}: the volume at {self.root} is full ({free} bytes free): raise the network volume size "
-                "(ModelVolume volumeSizeGb) and rerun; partial downloads are kept and resumed",
+                f"{what}: the volume at {self.root} is full ({free} bytes free): {RAISE_VOLUME_SIZE} and rerun; "
+                "partial downloads are kept and resumed",
                 details={"freeBytes": free},
             )
         return WorkerError(f"{what}: {error}")

@@ -19,6 +19,19 @@ from ..manifest import Manifest
 from .files import sha256_of_file
 from .lock_file import LOCK_FILE_NAME, LockedFile, LockRecord, LockUnreadable, read_lock
 
+#: How to run the storage init job again once it has succeeded; docs/DEPLOYMENT.md shows the command.
+FORCE_INIT_RERUN = (
+    "force the storage init job to run again: a plain `cdktf deploy` leaves a job that already succeeded alone, so "
+    "deploy with Terraform's `-replace=<address of the StorageInitJob's null_resource>` "
+    '(docs/DEPLOYMENT.md, "Re-fill a damaged volume")'
+)
+
+#: What to do when the volume holds another model set than the worker's manifest.
+ALIGN_MODEL_SET = (
+    "`cdktf deploy` brings the volume and the endpoint to the same model set (it re-runs the storage init job when "
+    "the model set changed and updates the endpoint after it)"
+)
+
 
 @dataclass(frozen=True)
 class FileProblem:
@@ -123,14 +136,14 @@ def verify_volume(manifest: Manifest, root: Path, hashes: bool = False) -> Verif
         return VerifyReport(
             status="no-lock",
             root=str(root),
-            message=f"{error}; run the storage init job again (it rewrites the lock file)",
+            message=f"{error}; to rewrite it, {FORCE_INIT_RERUN}",
         )
     if lock is None:
         return VerifyReport(
             status="no-lock",
             root=str(root),
-            message=f"no {LOCK_FILE_NAME} in {root}: the storage init job has not completed on this volume; run it "
-            "(StorageInitJob) and wait for its result",
+            message=f"no {LOCK_FILE_NAME} in {root}: the storage init job has not completed on this volume. If it has "
+            f"not succeeded yet, `cdktf deploy` runs it (StorageInitJob); if it has, {FORCE_INIT_RERUN}",
         )
     if lock.format_version != manifest.format_version:
         return VerifyReport(
@@ -138,7 +151,7 @@ def verify_volume(manifest: Manifest, root: Path, hashes: bool = False) -> Verif
             root=str(root),
             lock=lock,
             message=f"{lock_path} has format version {lock.format_version}, the manifest {manifest.format_version}: "
-            "rerun the storage init job for this deployment",
+            f"{ALIGN_MODEL_SET}",
         )
     if lock.manifest_sha256 != manifest.sha256:
         return VerifyReport(
@@ -146,7 +159,7 @@ def verify_volume(manifest: Manifest, root: Path, hashes: bool = False) -> Verif
             root=str(root),
             lock=lock,
             message=f"{lock_path} was written for manifest {lock.manifest_sha256}, this worker has manifest "
-            f"{manifest.sha256}: the volume holds another model set; rerun the storage init job for this deployment",
+            f"{manifest.sha256}: the volume holds another model set; {ALIGN_MODEL_SET}",
         )
     problems: List[FileProblem] = []
     files_checked = 0
@@ -170,7 +183,7 @@ def verify_volume(manifest: Manifest, root: Path, hashes: bool = False) -> Verif
             bytes_checked=bytes_checked,
             hashes_checked=hashes,
             message=f"{len(problems)} file(s) on the volume do not match {LOCK_FILE_NAME}: {shown}{more}; "
-            "rerun the storage init job to repair them",
+            f"to repair them, {FORCE_INIT_RERUN}; it downloads only what is missing or wrong",
         )
     return VerifyReport(
         status="ok",
