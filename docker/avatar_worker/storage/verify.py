@@ -145,22 +145,16 @@ def verify_volume(manifest: Manifest, root: Path, hashes: bool = False) -> Verif
             message=f"no {LOCK_FILE_NAME} in {root}: the storage init job has not completed on this volume. If it has "
             f"not succeeded yet, `cdktf deploy` runs it (StorageInitJob); if it has, {FORCE_INIT_RERUN}",
         )
+    other_manifest = None
     if lock.format_version != manifest.format_version:
-        return VerifyReport(
-            status="other-manifest",
-            root=str(root),
-            lock=lock,
-            message=f"{lock_path} has format version {lock.format_version}, the manifest {manifest.format_version}: "
-            f"{ALIGN_MODEL_SET}",
+        other_manifest = f"{lock_path} has format version {lock.format_version}, the manifest {manifest.format_version}"
+    elif lock.manifest_sha256 != manifest.sha256:
+        other_manifest = (
+            f"{lock_path} was written for manifest {lock.manifest_sha256}, this worker has manifest "
+            f"{manifest.sha256}: the volume holds another model set"
         )
-    if lock.manifest_sha256 != manifest.sha256:
-        return VerifyReport(
-            status="other-manifest",
-            root=str(root),
-            lock=lock,
-            message=f"{lock_path} was written for manifest {lock.manifest_sha256}, this worker has manifest "
-            f"{manifest.sha256}: the volume holds another model set; {ALIGN_MODEL_SET}",
-        )
+    if other_manifest is not None:
+        return VerifyReport(status="other-manifest", root=str(root), lock=lock, message=f"{other_manifest}; {ALIGN_MODEL_SET}")
     problems: List[FileProblem] = []
     files_checked = 0
     bytes_checked = 0
