@@ -12,3 +12,9 @@ DEFAULT_MODEL_DIRECTORY = "infinitetalk"
 
 #: Model root when ``AVATAR_MODEL_ROOT`` is unset.
 DEFAULT_MODEL_ROOT = f"{VOLUME_MOUNT_PATH}/{DEFAULT_MODEL_DIRECTORY}"
+
+#: The ``AvatarServerlessEndpoint`` prop that keeps workers running (the fix named by VOLUME_IN_USE).
+ENDPOINT_WORKERS_MIN_PROP = "workersMin"
+
+#: The ``ModelVolume`` prop that sets the volume's size (the fix named by INSUFFICIENT_SPACE and DISK_FULL).
+VOLUME_SIZE_PROP = "sizeGb"

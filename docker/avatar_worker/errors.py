@@ -156,6 +156,13 @@ class InitLocked(StorageError):
     exit_code = EXIT_TEMPFAIL
 
 
+class VolumeInUse(StorageError):
+    """Init must remove files the manifest no longer lists, but serving workers hold the volume."""
+
+    code = "VOLUME_IN_USE"
+    exit_code = EXIT_TEMPFAIL
+
+
 class VolumeNotReady(StorageError):
     """The volume does not hold the models of this manifest; run the storage init job.
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Dict, Iterator
 
 import pytest
 
+from avatar_worker.contract import VOLUME_SIZE_PROP
 from avatar_worker.errors import DiskFull, InsufficientSpace
 from avatar_worker.hub import HubClient
 from avatar_worker.jsonlog import JsonLines
@@ -22,6 +22,7 @@ from .conftest import finish, run_cli, start_cli
 from .hf_server import INFINITETALK_REPO, LARGE_FILE, MIB, HubFixture
 from .test_storage_faults import wait_until
 from .test_storage_init import assert_volume_complete
+from .tmpfs import mounted_tmpfs
 
 
 def test_two_concurrent_inits_download_once(hub: HubFixture, worker_env: Dict[str, str], volume: Path, tmp_path: Path) -> None:
@@ -109,6 +110,7 @@ def test_insufficient_space_is_reported_before_downloading(hub: HubFixture, mani
         initializer.run()
     message = caught.value.message
     assert "10485760 bytes free" in message and "raise the network volume size" in message
+    assert f"ModelVolume's `{VOLUME_SIZE_PROP}`" in message
     assert caught.value.details["neededBytes"] > caught.value.details["freeBytes"]
     assert hub.content_requests() == []
 
@@ -133,15 +135,8 @@ def test_space_check_counts_resumable_partial_files(hub: HubFixture, manifest_do
 @pytest.fixture()
 def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A real 12 MiB filesystem (tmpfs). Needs root and mount rights; skipped otherwise."""
-    mount_point = tmp_path / "small-volume"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount_point)], capture_output=True, text=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip()}); covered by the injected-probe tests")
-    yield mount_point
-    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+    with mounted_tmpfs(tmp_path / "small-volume", 12 * MIB) as mount_point:
+        yield mount_point
 
 
 @pytest.mark.needs_root
