@@ -1,10 +1,13 @@
 import { Annotations, Op, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ServerlessEndpoint } from './gen/runpod/serverless-endpoint';
+import { GenerationPreset } from './generation-preset';
 import { IWorkerImage } from './infinitetalk-image';
+import { L40sTiming } from './l40s-figures';
 import { renderPreset } from './manifest';
-import { GenerationPreset, L40sTiming, ModelSet, Resolution } from './model-catalog';
+import { ModelSet } from './model-set';
 import { IModelVolume } from './model-volume';
+import { Resolution } from './resolution';
 import { SecretValue } from './secret-value';
 import { StorageInitJob } from './storage-init-job';
 import { isResolved, requireDataCenter, requireHttpUrl, requireNonEmpty, requireNumberInRange } from './validation';

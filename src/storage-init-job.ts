@@ -5,7 +5,7 @@ import { Annotations, AssetType, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { IModelVolume } from './model-volume';
 import { RUNNER_VERSION } from './runner/version';
-import { requireHttpUrl, requireNonEmpty, requireNumberInRange, RUNPOD_SECRET_NAME_PATTERN } from './validation';
+import { requireHttpUrl, requireNonEmpty, requireNumberInRange, requireRunpodSecretName } from './validation';
 
 /** Options of a CPU init pod. */
 export interface CpuInitComputeOptions {
@@ -143,13 +143,7 @@ export class StorageInitJob extends Construct {
     requireNumberInRange('downloadAttempts', downloadAttempts, 1, 10, 'use 1 to 10 attempts per file (3 by default).');
     if (props.huggingFaceTokenSecret !== undefined && !Token.isUnresolved(props.huggingFaceTokenSecret)) {
       const secret = props.huggingFaceTokenSecret;
-      const inner = /RUNPOD_SECRET_([A-Za-z0-9_-]+)/.exec(secret);
-      if (!RUNPOD_SECRET_NAME_PATTERN.test(secret)) {
-        throw new Error(
-          `\`huggingFaceTokenSecret\` is "${secret}" but must be the bare name of a RunPod secret (letters, digits, "_" and "-")` +
-            `${inner ? `: use "${inner[1]}"; the runner writes the {{ RUNPOD_SECRET_… }} reference itself.` : ', never the token itself.'}`,
-        );
-      }
+      requireRunpodSecretName('huggingFaceTokenSecret', secret);
       if (/^hf_[A-Za-z0-9]{20,}$/.test(secret)) {
         throw new Error('`huggingFaceTokenSecret` looks like a Hugging Face token, not a secret name: store the token as a RunPod secret and give its name here.');
       }

@@ -272,7 +272,7 @@ describe('AvatarServerlessEndpoint', () => {
     });
     test('fails when a secret is passed as a plain string', () => {
       expect(() => SecretValue.fromToken('AKIAPLAINTEXTKEY')).toThrow(/a secret was passed as a plain string/);
-      expect(() => SecretValue.runpodSecret('bad name')).toThrow(/RunPod secret name "bad name" is invalid/);
+      expect(() => SecretValue.runpodSecret('bad name')).toThrow(/`name` is "bad name" but must be the bare name of a RunPod secret/);
     });
     test('fails when extra environment overrides a managed variable', () => {
       const { stack, volume, image } = setup();

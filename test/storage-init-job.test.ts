@@ -1,7 +1,7 @@
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { annotations, newStack, onlyResource, synthJson } from './util';
-import { ModelSet } from '../src/model-catalog';
+import { ModelSet } from '../src/model-set';
 import { ModelVolume } from '../src/model-volume';
 import { RUNNER_VERSION } from '../src/runner/version';
 import { InitCompute, StorageInitJob, StorageInitJobProps } from '../src/storage-init-job';

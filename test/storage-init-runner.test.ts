@@ -6,7 +6,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { ensureRunnerCompiled, RunpodEmulator } from './runpod-emulator';
 import { ModelManifest } from '../src/manifest';
-import { ModelSet } from '../src/model-catalog';
+import { ModelSet } from '../src/model-set';
 import { readConfig } from '../src/runner/config';
 import { createPodBody } from '../src/runner/pod';
 import { renderBar, renderPlain } from '../src/runner/progress';

@@ -26,7 +26,6 @@ from typing import Any, Dict, Mapping, Optional
 from .errors import DeliveryFailed, InputInvalid
 from .serving_settings import BucketSettings
 
-OUTPUT_MODES = ("auto", "url", "base64")
 CONTENT_TYPE = "video/mp4"
 
 

@@ -18,9 +18,9 @@ from typing import Any, Iterator, Optional, Tuple
 import numpy as np
 from PIL import Image, ImageOps
 
+from .contract import FPS
 from .errors import AudioTooLong, AudioTooShort, MediaUndecodable, PipelineFailed
 
-FPS = 25
 MODEL_SAMPLE_RATE = 16000
 # InfiniteTalk needs more than one 81-frame chunk of audio features (int(seconds * 25) >= 82,
 # i.e. >= 3.28 s); pad slightly past that so float rounding can never land on 81.

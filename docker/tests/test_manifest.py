@@ -90,7 +90,7 @@ _DELETE = object()
         ("models.0.revisionPinned", True, "revisionPinned is true but revision 'main' is not a 40-hex commit"),
         ("models.0.include", [], "selects no file"),
         ("models.0.include", "config.json", "list of non-empty fnmatch patterns"),
-        ("models.0.directory", "../escape", "'..'"),
+        ("models.0.directory", "../escape", "relative path like"),
         ("models.0.directory", "/abs", "relative path"),
         ("models.1.name", "wan-i2v-14b-480p", "two models with name"),
         ("models.0.expectedBytes", -1, "integer >= 0"),

@@ -1,5 +1,5 @@
-import { DEFAULT_MODEL_ROOT } from './worker-contract';
 import { DEFAULT_API_BASE_URL, normaliseBaseUrl } from './rest-client';
+import { DEFAULT_MODEL_ROOT, INIT_SETTINGS, RUNPOD_SECRET_NAME_PATTERN } from './worker-contract';
 
 /**
  * Everything the runner reads from its environment. The StorageInitJob construct sets the
@@ -93,7 +93,6 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_COMPUTE = { cpu: { id: 'cpu5c', vcpuCount: 4 } };
-const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 /** Reads and checks the configuration; throws ConfigError listing every problem. */
 export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
@@ -151,7 +150,7 @@ export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
   if (!/^https?:\/\/[^/]+/.test(baseUrl)) problems.push(`RUNPOD_API_BASE_URL is "${baseUrl}" but must be an http(s) URL such as ${DEFAULT_API_BASE_URL}.`);
 
   const secret = optional('AVATAR_INIT_HF_TOKEN_SECRET');
-  if (secret && !SECRET_NAME.test(secret)) problems.push(`AVATAR_INIT_HF_TOKEN_SECRET is "${secret}" but must be a RunPod secret name (letters, digits, _ and -).`);
+  if (secret && !RUNPOD_SECRET_NAME_PATTERN.test(secret)) problems.push(`AVATAR_INIT_HF_TOKEN_SECRET is "${secret}" but must be a RunPod secret name (letters, digits, _ and -).`);
 
   const config: RunnerConfig = {
     apiKey,
@@ -166,7 +165,7 @@ export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     timeoutSeconds: optional('AVATAR_INIT_TIMEOUT_SECONDS')
       ? integer('AVATAR_INIT_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600)
       : integer('AVATAR_INIT_TIMEOUT_MINUTES', 60, 1, 7 * 24 * 60) * 60,
-    downloadAttempts: integer('AVATAR_INIT_DOWNLOAD_ATTEMPTS', 3, 1, 100),
+    downloadAttempts: integer('AVATAR_INIT_DOWNLOAD_ATTEMPTS', INIT_SETTINGS.downloadAttempts.default, INIT_SETTINGS.downloadAttempts.min, INIT_SETTINGS.downloadAttempts.max),
     podName: optional('AVATAR_INIT_POD_NAME') ?? 'avatar-storage-init',
     registryAuthId: optional('AVATAR_INIT_REGISTRY_AUTH_ID'),
     huggingFaceTokenSecret: secret,

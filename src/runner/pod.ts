@@ -1,5 +1,5 @@
-import { VOLUME_MOUNT_PATH } from './worker-contract';
 import { RunnerConfig } from './config';
+import { INIT_SETTINGS, runpodSecretReference, VOLUME_MOUNT_PATH, WORKER_ENV, WORKER_MODES } from './worker-contract';
 
 /** Where the init pod mounts the network volume: the path serverless workers use, so the model root is the same. */
 export const POD_VOLUME_MOUNT_PATH = VOLUME_MOUNT_PATH;
@@ -27,16 +27,16 @@ export interface PodView {
  */
 export function createPodBody(config: RunnerConfig, runId: string): Record<string, unknown> {
   const env: Record<string, string> = {
-    AVATAR_MODE: 'init',
-    AVATAR_MODEL_MANIFEST: config.manifestJson,
-    AVATAR_MODEL_MANIFEST_SHA256: config.manifestSha256,
-    AVATAR_MODEL_ROOT: config.modelRoot,
-    AVATAR_DOWNLOAD_ATTEMPTS: String(config.downloadAttempts),
+    [WORKER_ENV.mode]: WORKER_MODES.init,
+    [WORKER_ENV.modelManifest]: config.manifestJson,
+    [WORKER_ENV.modelManifestSha256]: config.manifestSha256,
+    [WORKER_ENV.modelRoot]: config.modelRoot,
+    [INIT_SETTINGS.downloadAttempts.env]: String(config.downloadAttempts),
     [RUN_ID_ENV]: runId,
   };
   const hfToken = huggingFaceToken(config);
-  if (hfToken !== undefined) env.HF_TOKEN = hfToken;
-  if (config.huggingFaceEndpoint) env.HF_ENDPOINT = config.huggingFaceEndpoint;
+  if (hfToken !== undefined) env[WORKER_ENV.huggingFaceToken] = hfToken;
+  if (config.huggingFaceEndpoint) env[WORKER_ENV.huggingFaceEndpoint] = config.huggingFaceEndpoint;
   return {
     name: config.podName,
     image: config.image,
@@ -54,7 +54,7 @@ export function createPodBody(config: RunnerConfig, runId: string): Record<strin
 
 /** The pod's HF_TOKEN: the RunPod secret reference if one is configured, else the deploy environment's token. */
 export function huggingFaceToken(config: RunnerConfig): string | undefined {
-  if (config.huggingFaceTokenSecret) return `{{ RUNPOD_SECRET_${config.huggingFaceTokenSecret} }}`;
+  if (config.huggingFaceTokenSecret) return runpodSecretReference(config.huggingFaceTokenSecret);
   return config.huggingFaceToken;
 }
 
