@@ -10,7 +10,8 @@ import { IModelVolume } from './model-volume';
 import { Resolution } from './resolution';
 import { SecretValue } from './secret-value';
 import { StorageInitJob } from './storage-init-job';
-import { isResolved, requireDataCenter, requireHttpUrl, requireNonEmpty, requireNumberInRange } from './validation';
+import { SERVING_SETTINGS } from './runner/worker-contract';
+import { isResolved, requireDataCenter, requireHttpUrl, requireInBound, requireNonEmpty, requireNumberInRange } from './validation';
 
 /** Base URL of RunPod's serverless job API (note `.ai`). */
 export const SERVERLESS_API_BASE_URL = 'https://api.runpod.ai/v2';
@@ -88,8 +89,16 @@ export interface AvatarServerlessEndpointProps {
   readonly preset?: GenerationPreset;
   /** Highest resolution jobs may ask for. @default Resolution.P480 */
   readonly maxResolution?: Resolution;
-  /** Longest audio a job may send, in seconds (3.28–600). @default 10 */
+  /** Longest audio a job may send, in seconds (1–600; shorter than 3.28 s is padded). @default 10 */
   readonly maxAudioSeconds?: number;
+  /**
+   * Most sampling steps one job may ask for (its `steps` field); at least the preset's steps, at
+   * most 50. The execution timeout is sized for a job of this many steps, so raising it raises the
+   * derived timeout. A job may also not add the text-guidance pass the preset leaves out (text
+   * guidance other than 1 on a text-CFG-1 preset).
+   * @default - the preset's sampleSteps: jobs may ask for fewer steps, never more
+   */
+  readonly maxStepsPerJob?: number;
   /** GPUs the workers may run on. @default GpuSelection.l40sOnly() */
   readonly gpu?: GpuSelection;
   /** Data centre of the workers; must be the volume's. @default - the volume's data centre */
@@ -105,8 +114,9 @@ export interface AvatarServerlessEndpointProps {
   /** Queue delay in seconds that adds a worker (QUEUE_DELAY scaling, ≥ 0.5). @default 4 */
   readonly queueDelaySeconds?: number;
   /**
-   * Execution timeout of one job in seconds (5 s – 7 days).
-   * @default 600, raised to the preset's expected time for `maxAudioSeconds` at `maxResolution` plus 25 % when that is longer
+   * Execution timeout of one job in seconds (5 s – 7 days). It must cover the worst job the endpoint
+   * admits: `maxStepsPerJob` steps on `maxAudioSeconds` of audio at `maxResolution`.
+   * @default - that worst job's estimated time on an L40S plus 25 %, rounded up to a minute, at least 600
    */
   readonly executionTimeoutSeconds?: number;
   /** FlashBoot keeps worker state after spin-down for faster revival. @default true */
@@ -150,6 +160,8 @@ export class AvatarServerlessEndpoint extends Construct {
   public readonly healthUrl: string;
   /** The preset the workers run. */
   public readonly preset: GenerationPreset;
+  /** Most sampling steps one job may ask for. */
+  public readonly maxStepsPerJob: number;
   /** Execution timeout in seconds. */
   public readonly executionTimeoutSeconds: number;
   /** Environment given to the workers (secrets appear as references or tokens only). */
@@ -162,7 +174,8 @@ export class AvatarServerlessEndpoint extends Construct {
     const preset = props.preset ?? modelSet.defaultPreset;
     const resolution = props.maxResolution ?? Resolution.P480;
     const gpu = props.gpu ?? GpuSelection.l40sOnly();
-    const maxAudioSeconds = props.maxAudioSeconds ?? 10;
+    const maxAudioSeconds = props.maxAudioSeconds ?? SERVING_SETTINGS.maxAudioSeconds.default;
+    const maxStepsPerJob = props.maxStepsPerJob ?? preset.sampleSteps;
     const workersMin = props.workersMin ?? 0;
     const workersMax = props.workersMax ?? 5;
     const idleTimeout = props.idleTimeoutSeconds ?? 60;
@@ -198,15 +211,17 @@ export class AvatarServerlessEndpoint extends Construct {
     requireNumberInRange('idleTimeoutSeconds', idleTimeout, 1, 3600, 'RunPod accepts 1 to 3600 seconds.');
     requireNumberInRange('queueDelaySeconds', queueDelay, 0.5, 3600, 'RunPod needs at least 0.5 seconds of queue delay.', false);
     requireNumberInRange('containerDiskGb', disk, 10, 500, 'the image and per-job files need at least 10 GB.');
-    requireNumberInRange('maxAudioSeconds', maxAudioSeconds, 3.28, 600, 'InfiniteTalk needs more than 3.24 s of audio; keep jobs short enough to finish within the execution timeout.', false);
+    requireInBound('maxAudioSeconds', maxAudioSeconds, SERVING_SETTINGS.maxAudioSeconds, 'the worker accepts this range; every 2.88 s beyond the first 3.24 s costs one more generation chunk.');
+    const presetJson = renderPreset(preset, Resolution.all().filter((r) => r.pixels <= resolution.pixels), maxStepsPerJob);
 
-    const expected = preset.expectedJobSeconds(resolution, maxAudioSeconds);
+    // The worst job the endpoint admits: the most steps on the longest audio at the highest resolution.
+    const expected = preset.expectedJobSeconds(resolution, maxAudioSeconds, maxStepsPerJob);
     const derivedTimeout = Math.max(600, Math.ceil((expected * 1.25) / 60) * 60);
     const timeout = props.executionTimeoutSeconds ?? derivedTimeout;
     requireNumberInRange('executionTimeoutSeconds', timeout, 5, 7 * 24 * 3600, 'RunPod accepts 5 seconds to 7 days.');
     if (isResolved(timeout) && timeout < expected) {
       throw new Error(
-        `\`executionTimeoutSeconds\` is ${timeout} but preset ${preset.name} is expected to take about ${expected} s for ${maxAudioSeconds} s of audio at ${resolution} on an L40S (${L40sTiming.chunksFor(maxAudioSeconds)} chunks of ~${preset.expectedSecondsPerChunk(resolution)} s): raise it to at least ${Math.ceil(expected / 60) * 60}, lower \`maxAudioSeconds\`, or leave it unset.`,
+        `\`executionTimeoutSeconds\` is ${timeout} but preset ${preset.name} is estimated to take about ${expected} s for ${maxAudioSeconds} s of audio at ${resolution} with ${maxStepsPerJob} steps on an L40S (${L40sTiming.chunksFor(maxAudioSeconds, preset.motionFrame)} chunks of ~${preset.expectedSecondsPerChunk(resolution, maxStepsPerJob)} s): raise it to at least ${Math.ceil(expected / 60) * 60}, lower \`maxAudioSeconds\` or \`maxStepsPerJob\`, or leave it unset.`,
       );
     }
     if (modelSet.hostRamGb > 64) {
@@ -232,7 +247,7 @@ export class AvatarServerlessEndpoint extends Construct {
       AVATAR_MODEL_MANIFEST: volume.manifest.json,
       AVATAR_MODEL_MANIFEST_SHA256: volume.manifest.sha256,
       AVATAR_MODEL_ROOT: volume.modelRoot,
-      AVATAR_PRESET: renderPreset(preset, Resolution.all().filter((r) => r.pixels <= resolution.pixels)),
+      AVATAR_PRESET: presetJson,
       AVATAR_MAX_AUDIO_SECONDS: String(maxAudioSeconds),
       HF_HUB_OFFLINE: '1',
       RUNPOD_INIT_TIMEOUT: String(initTimeoutSeconds(modelSet)),
@@ -249,6 +264,7 @@ export class AvatarServerlessEndpoint extends Construct {
     }
     this.environment = environment;
     this.preset = preset;
+    this.maxStepsPerJob = maxStepsPerJob;
     this.executionTimeoutSeconds = timeout;
 
     this.endpoint = new ServerlessEndpoint(this, 'Resource', {

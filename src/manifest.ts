@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { GenerationPreset } from './generation-preset';
 import { HuggingFaceModel, ModelSet, PipelineFiles } from './model-set';
 import { Resolution } from './resolution';
-import { COMMIT_PATTERN, DEFAULT_MOTION_FRAME, ManifestDocument, MANIFEST_FORMAT_VERSION } from './runner/worker-contract';
+import { COMMIT_PATTERN, ManifestDocument, MANIFEST_FORMAT_VERSION, MAX_SAMPLE_STEPS } from './runner/worker-contract';
+import { requireInBound } from './validation';
 
 export { MANIFEST_FORMAT_VERSION } from './runner/worker-contract';
 
@@ -68,23 +69,28 @@ export class ModelManifest {
 }
 
 /**
- * The generation preset as the worker reads it from `AVATAR_PRESET`: the sampler settings plus the
- * resolutions the endpoint allows.
+ * The generation preset as the worker reads it from `AVATAR_PRESET`: the sampler settings, the
+ * resolutions the endpoint allows and the most steps a job may ask for (`maxStepsPerJob`, at
+ * least the preset's own steps; the endpoint sizes its execution timeout for that many).
+ * @param maxStepsPerJob - @default the preset's sampleSteps
  */
-export function renderPreset(preset: GenerationPreset, resolutions: Resolution[]): string {
+export function renderPreset(preset: GenerationPreset, resolutions: Resolution[], maxStepsPerJob?: number): string {
+  const maxSteps = maxStepsPerJob ?? preset.sampleSteps;
+  requireInBound('maxStepsPerJob', maxSteps, { min: preset.sampleSteps, max: MAX_SAMPLE_STEPS, integer: true },
+    `jobs may ask for the preset's ${preset.sampleSteps} steps or more, up to the worker's ${MAX_SAMPLE_STEPS}; leave it unset to allow exactly the preset's steps.`);
   return canonicalJson({
     name: preset.name,
     sampleSteps: preset.sampleSteps,
     textGuideScale: preset.textGuideScale,
     audioGuideScale: preset.audioGuideScale,
     shift: { 480: preset.shift480, 720: preset.shift720 },
-    motionFrame: DEFAULT_MOTION_FRAME,
+    motionFrame: preset.motionFrame,
     colorCorrectionStrength: preset.colorCorrectionStrength,
     offloadModel: false,
     t5Cpu: false,
     numPersistentParamInDit: preset.lowVram ? 0 : null,
     resolutions: resolutions.map((r) => r.pixels),
-    maxStepsAllowed: 50,
+    maxStepsAllowed: maxSteps,
   });
 }
 

@@ -70,6 +70,23 @@ describe('AvatarServerlessEndpoint', () => {
     expect(resource.timeout).toBe(endpoint.executionTimeoutSeconds * 1000);
   });
 
+  test('jobs may ask for at most the preset\'s steps unless maxStepsPerJob allows more, and the timeout covers that worst job', () => {
+    const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
+    const fast = new AvatarServerlessEndpoint(stack, 'fast', { volume, image });
+    expect(JSON.parse(fast.environment.AVATAR_PRESET).maxStepsAllowed).toBe(4);
+    expect(fast.maxStepsPerJob).toBe(4);
+    // 4 chunks of (4 steps x 2 passes x 8.5 s x 1.26 + 10 s) + 30 s = 414 s, below the 600 s floor.
+    expect(fast.executionTimeoutSeconds).toBe(600);
+    const flexible = new AvatarServerlessEndpoint(stack, 'flexible', { volume, image, maxStepsPerJob: 12 });
+    expect(JSON.parse(flexible.environment.AVATAR_PRESET).maxStepsAllowed).toBe(12);
+    // 12 steps: 4 x (12 x 2 x 8.5 x 1.26 + 10) + 30 = 1098 s, plus 25 % rounded up to a minute.
+    expect(GenerationPreset.LIGHTX2V_4STEP.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(1098);
+    expect(flexible.executionTimeoutSeconds).toBe(1380);
+    expect(() => new AvatarServerlessEndpoint(stack, 'short', { volume, image, maxStepsPerJob: 12, executionTimeoutSeconds: 900 })).toThrow(
+      /is estimated to take about 1098 s for 10 s of audio at 480p with 12 steps on an L40S/,
+    );
+  });
+
   test('an execution timeout given as a Terraform variable is converted to milliseconds by Terraform', () => {
     const { stack, volume, image } = setup();
     const seconds = new TerraformVariable(stack, 'timeout_seconds', { type: 'number', default: 7200 });
@@ -251,7 +268,7 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the execution timeout is shorter than the preset is expected to take, and says the figure', () => {
       const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 120, maxAudioSeconds: 10 })).toThrow(
-        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step is expected to take about 414 s for 10 s of audio at 480p on an L40S (4 chunks of ~96 s)',
+        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step is estimated to take about 414 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~96 s)',
       );
     });
     test('fails when the execution timeout is beyond 7 days', () => {
@@ -266,9 +283,15 @@ describe('AvatarServerlessEndpoint', () => {
       const { stack, volume, image } = setup();
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, queueDelaySeconds: 0.1 })).toThrow(/`queueDelaySeconds` is 0.1/);
     });
-    test('fails when the audio cap is shorter than InfiniteTalk needs', () => {
+    test('fails when the audio cap is outside what the worker accepts', () => {
       const { stack, volume, image } = setup();
-      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxAudioSeconds: 2 })).toThrow(/`maxAudioSeconds` is 2 .* more than 3.24 s/);
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxAudioSeconds: 0.5 })).toThrow(/`maxAudioSeconds` is 0.5 but must be a number between 1 and 600/);
+      expect(() => new AvatarServerlessEndpoint(stack, 'b', { volume, image, maxAudioSeconds: 601 })).toThrow(/`maxAudioSeconds` is 601/);
+    });
+    test('fails when maxStepsPerJob is below the preset\'s steps or above the worker\'s 50', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxStepsPerJob: 39 })).toThrow(/`maxStepsPerJob` is 39 but must be an integer between 40 and 50/);
+      expect(() => new AvatarServerlessEndpoint(stack, 'b', { volume, image, maxStepsPerJob: 51 })).toThrow(/`maxStepsPerJob` is 51/);
     });
     test('fails when a secret is passed as a plain string', () => {
       expect(() => SecretValue.fromToken('AKIAPLAINTEXTKEY')).toThrow(/a secret was passed as a plain string/);

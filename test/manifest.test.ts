@@ -59,7 +59,7 @@ describe('manifest', () => {
     expect(preset).toEqual({
       audioGuideScale: 2,
       colorCorrectionStrength: 1,
-      maxStepsAllowed: 50,
+      maxStepsAllowed: 4,
       motionFrame: 9,
       name: 'lightx2v-4step',
       numPersistentParamInDit: 0,
