@@ -129,6 +129,10 @@ project.addTask('gen:runpod', {
   exec: 'bash test/tools/runpod-bindings.sh generate',
 });
 project.addTask('test:python', { exec: 'bash docker/scripts/test.sh' });
+project.addTask('contract:vectors', {
+  description: 'Regenerate test/fixtures/contract-vectors.json, the cases both the constructs and the worker must judge alike',
+  exec: 'ts-node --transpile-only test/contract/write-vectors.ts',
+});
 
 // The main job: synthesize the example L40S deployment (no credentials) and summarise it.
 const exampleDir = 'examples/l40s-deployment';

@@ -1,8 +1,8 @@
 import { createHash } from 'crypto';
-import { GenerationPreset } from './generation-preset';
+import { GenerationPreset, GenerationPresetProps } from './generation-preset';
 import { HuggingFaceModel, ModelSet, PipelineFiles } from './model-set';
 import { Resolution } from './resolution';
-import { COMMIT_PATTERN, ManifestDocument, MANIFEST_FORMAT_VERSION, MAX_SAMPLE_STEPS } from './runner/worker-contract';
+import { COMMIT_PATTERN, DEFAULT_MOTION_FRAME, ManifestDocument, MANIFEST_FORMAT_VERSION, MAX_SAMPLE_STEPS } from './runner/worker-contract';
 import { requireInBound } from './validation';
 
 export { MANIFEST_FORMAT_VERSION } from './runner/worker-contract';
@@ -78,28 +78,36 @@ export function renderPreset(preset: GenerationPreset, resolutions: Resolution[]
   const maxSteps = maxStepsPerJob ?? preset.sampleSteps;
   requireInBound('maxStepsPerJob', maxSteps, { min: preset.sampleSteps, max: MAX_SAMPLE_STEPS, integer: true },
     `jobs may ask for the preset's ${preset.sampleSteps} steps or more, up to the worker's ${MAX_SAMPLE_STEPS}; leave it unset to allow exactly the preset's steps.`);
-  return canonicalJson({
-    name: preset.name,
-    sampleSteps: preset.sampleSteps,
-    textGuideScale: preset.textGuideScale,
-    audioGuideScale: preset.audioGuideScale,
-    shift: { 480: preset.shift480, 720: preset.shift720 },
-    motionFrame: preset.motionFrame,
-    colorCorrectionStrength: preset.colorCorrectionStrength,
-    offloadModel: false,
-    t5Cpu: false,
-    numPersistentParamInDit: preset.lowVram ? 0 : null,
-    resolutions: resolutions.map((r) => r.pixels),
-    maxStepsAllowed: maxSteps,
-  });
+  return canonicalJson(presetDocument(preset, resolutions.map((r) => r.pixels), maxSteps));
 }
 
 /**
- * JSON with keys sorted recursively and no whitespace; non-ASCII escaped as \uXXXX, exactly as
+ * The `AVATAR_PRESET` document of preset settings `p`, rendered without checks: `GenerationPreset`
+ * and `renderPreset` check them against the contract's bounds first.
+ */
+export function presetDocument(p: GenerationPresetProps, resolutions: number[], maxStepsAllowed: number): Record<string, unknown> {
+  return {
+    name: p.name,
+    sampleSteps: p.sampleSteps,
+    textGuideScale: p.textGuideScale,
+    audioGuideScale: p.audioGuideScale,
+    shift: { 480: p.shift480, 720: p.shift720 },
+    motionFrame: p.motionFrame ?? DEFAULT_MOTION_FRAME,
+    colorCorrectionStrength: p.colorCorrectionStrength ?? 1,
+    offloadModel: false,
+    t5Cpu: false,
+    numPersistentParamInDit: p.lowVram ? 0 : null,
+    resolutions,
+    maxStepsAllowed,
+  };
+}
+
+/**
+ * JSON with keys sorted recursively and no whitespace; DEL and non-ASCII escaped as \uXXXX, exactly as
  * Python's `json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=True)`.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(sortKeys(value)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function sortKeys(value: unknown): unknown {

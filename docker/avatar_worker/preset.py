@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from .contract import PRESET_BOUNDS, RESOLUTIONS, Env, bound_problem, motion_frame_problem
+from .contract import NAME_PATTERN, PRESET_BOUNDS, RESOLUTIONS, Env, bound_problem, motion_frame_problem
 from .errors import WorkerMisconfigured
 
 _PRESET_KEYS = {
@@ -76,8 +76,8 @@ class Preset:
             return bool(checked(key, None if isinstance(doc[key], bool) else f"{key} is {doc[key]!r}; expected true or false"))
 
         name = doc["name"]
-        if not isinstance(name, str) or not name:
-            raise WorkerMisconfigured(f"{Env.PRESET}.name must be a non-empty string.")
+        if not isinstance(name, str) or not NAME_PATTERN.match(name):
+            raise WorkerMisconfigured(f"{Env.PRESET}.name is {name!r}; expected lower-case letters, digits and dashes (at most 63).")
         resolutions = doc["resolutions"]
         if (
             not isinstance(resolutions, list)
