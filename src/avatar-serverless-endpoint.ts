@@ -10,7 +10,8 @@ import { IModelVolume } from './model-volume';
 import { Resolution } from './resolution';
 import { SecretValue } from './secret-value';
 import { StorageInitJob } from './storage-init-job';
-import { SERVING_SETTINGS } from './runner/worker-contract';
+import { SERVING_SETTINGS, WORKER_ENV, WORKER_MODES } from './runner/worker-contract';
+import { checkWorkerSettings, WorkerSettings, workerSettingsEnvironment } from './worker-settings';
 import { isResolved, requireDataCenter, requireHttpUrl, requireInBound, requireNonEmpty, requireNumberInRange } from './validation';
 
 /** Base URL of RunPod's serverless job API (note `.ai`). */
@@ -125,7 +126,16 @@ export interface AvatarServerlessEndpointProps {
   readonly containerDiskGb?: number;
   /** Where videos are uploaded. @default - none: videos come back inline as base64 while they are small enough */
   readonly outputBucket?: OutputBucket;
-  /** Extra environment variables for the worker (not the managed `AVATAR_*`, `BUCKET_*`, `RUNPOD_*` ones). @default - none */
+  /**
+   * The worker's own knobs (input size caps, fetch deadline, inline output limit, URL lifetime, …),
+   * checked with the worker's bounds. @default - the worker's defaults (docs/CONFIGURATION.md)
+   */
+  readonly workerSettings?: WorkerSettings;
+  /**
+   * Extra environment variables for the worker, for what is not the worker's own: the managed
+   * `AVATAR_*`, `BUCKET_*`, `RUNPOD_*` and `HF_*` names are refused (use the matching prop or
+   * `workerSettings`). @default - none
+   */
   readonly environment?: { [key: string]: string };
   /** Create Terraform outputs for the endpoint id and its URLs. @default true */
   readonly createOutputs?: boolean;
@@ -243,19 +253,23 @@ export class AvatarServerlessEndpoint extends Construct {
     if (props.name !== undefined) requireNonEmpty('name', props.name, 'give the endpoint a name or leave it unset.');
 
     const environment: { [key: string]: string } = {
-      AVATAR_MODE: 'serve',
-      AVATAR_MODEL_MANIFEST: volume.manifest.json,
-      AVATAR_MODEL_MANIFEST_SHA256: volume.manifest.sha256,
-      AVATAR_MODEL_ROOT: volume.modelRoot,
-      AVATAR_PRESET: presetJson,
-      AVATAR_MAX_AUDIO_SECONDS: String(maxAudioSeconds),
-      HF_HUB_OFFLINE: '1',
-      RUNPOD_INIT_TIMEOUT: String(initTimeoutSeconds(modelSet)),
+      [WORKER_ENV.mode]: WORKER_MODES.serve,
+      [WORKER_ENV.modelManifest]: volume.manifest.json,
+      [WORKER_ENV.modelManifestSha256]: volume.manifest.sha256,
+      [WORKER_ENV.modelRoot]: volume.modelRoot,
+      [WORKER_ENV.preset]: presetJson,
+      [SERVING_SETTINGS.maxAudioSeconds.env]: Token.isUnresolved(maxAudioSeconds) ? Token.asString(maxAudioSeconds) : String(maxAudioSeconds),
+      [WORKER_ENV.huggingFaceOffline]: '1',
+      [WORKER_ENV.runpodInitTimeout]: String(initTimeoutSeconds(modelSet)),
     };
     if (props.outputBucket) Object.assign(environment, bucketEnvironment(props.outputBucket));
+    checkWorkerSettings(this, props.workerSettings ?? {}, maxAudioSeconds);
+    Object.assign(environment, workerSettingsEnvironment(props.workerSettings ?? {}));
     for (const [key, value] of Object.entries(props.environment ?? {})) {
       if (MANAGED_ENV_PREFIXES.some((prefix) => key.startsWith(prefix))) {
-        throw new Error(`\`environment\` sets ${key}, which the construct manages: use the matching prop (see docs/CONFIGURATION.md) instead.`);
+        throw new Error(
+          `\`environment\` sets ${key}, which the construct manages: use the matching prop or \`workerSettings\` (docs/CONFIGURATION.md lists which sets what) instead.`,
+        );
       }
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         throw new Error(`\`environment\` key "${key}" is not a valid variable name: use letters, digits and '_'.`);

@@ -5,6 +5,7 @@ export * from './model-set';
 export * from './manifest';
 export * from './model-volume';
 export * from './secret-value';
+export * from './worker-settings';
 export * from './infinitetalk-image';
 export * from './storage-init-job';
 export * from './avatar-serverless-endpoint';

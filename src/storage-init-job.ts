@@ -5,7 +5,8 @@ import { Annotations, AssetType, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { IModelVolume } from './model-volume';
 import { RUNNER_VERSION } from './runner/version';
-import { requireHttpUrl, requireNonEmpty, requireNumberInRange, requireRunpodSecretName } from './validation';
+import { INIT_SETTINGS } from './runner/worker-contract';
+import { requireHttpUrl, requireInBound, requireNonEmpty, requireNumberInRange, requireRunpodSecretName } from './validation';
 
 /** Options of a CPU init pod. */
 export interface CpuInitComputeOptions {
@@ -74,8 +75,10 @@ export interface StorageInitJobProps {
    * @default - 30 + ceil(model set GB / 2)
    */
   readonly timeoutMinutes?: number;
-  /** Attempts per file before the download fails (1–10). @default 3 */
+  /** Attempts per file before the download fails (1–10; the pod's `AVATAR_DOWNLOAD_ATTEMPTS`). @default 3 */
   readonly downloadAttempts?: number;
+  /** Files the init pod downloads at once (1–16; the pod's `AVATAR_DOWNLOAD_CONCURRENCY`). @default 4 */
+  readonly downloadConcurrency?: number;
   /**
    * Name of a RunPod secret holding a Hugging Face token; the pod gets
    * `HF_TOKEN={{ RUNPOD_SECRET_<name> }}`, so the token never passes through Terraform.
@@ -139,8 +142,10 @@ export class StorageInitJob extends Construct {
     const expectedGb = volume.modelSet.expectedGb;
     this.timeoutMinutes = props.timeoutMinutes ?? defaultInitTimeoutMinutes(expectedGb);
     requireNumberInRange('timeoutMinutes', this.timeoutMinutes, 10, 1440, `leave it unset to size it from the model set (${defaultInitTimeoutMinutes(expectedGb)} minutes for ${volume.modelSet.name}).`);
-    const downloadAttempts = props.downloadAttempts ?? 3;
-    requireNumberInRange('downloadAttempts', downloadAttempts, 1, 10, 'use 1 to 10 attempts per file (3 by default).');
+    const downloadAttempts = props.downloadAttempts ?? INIT_SETTINGS.downloadAttempts.default;
+    requireInBound('downloadAttempts', downloadAttempts, INIT_SETTINGS.downloadAttempts, `the worker's init accepts this range (${INIT_SETTINGS.downloadAttempts.default} by default).`);
+    const downloadConcurrency = props.downloadConcurrency ?? INIT_SETTINGS.downloadConcurrency.default;
+    requireInBound('downloadConcurrency', downloadConcurrency, INIT_SETTINGS.downloadConcurrency, `the worker's init accepts this range (${INIT_SETTINGS.downloadConcurrency.default} by default).`);
     if (props.huggingFaceTokenSecret !== undefined && !Token.isUnresolved(props.huggingFaceTokenSecret)) {
       const secret = props.huggingFaceTokenSecret;
       requireRunpodSecretName('huggingFaceTokenSecret', secret);
@@ -166,6 +171,7 @@ export class StorageInitJob extends Construct {
       AVATAR_INIT_COMPUTE: compute._render(),
       AVATAR_INIT_TIMEOUT_MINUTES: Token.isUnresolved(this.timeoutMinutes) ? Token.asString(this.timeoutMinutes) : String(this.timeoutMinutes),
       AVATAR_INIT_DOWNLOAD_ATTEMPTS: String(downloadAttempts),
+      AVATAR_INIT_DOWNLOAD_CONCURRENCY: String(downloadConcurrency),
       AVATAR_INIT_POD_NAME: this.podName,
     };
     if (props.apiBaseUrl !== undefined) environment.RUNPOD_API_BASE_URL = props.apiBaseUrl;

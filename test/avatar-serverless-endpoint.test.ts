@@ -120,9 +120,31 @@ describe('AvatarServerlessEndpoint', () => {
     expect(initTimeoutSeconds(ModelSet.BF16_LIGHTX2V)).toBeGreaterThan(600);
   });
 
+  test('workerSettings become the worker\'s AVATAR_* variables, checked with the worker\'s bounds', () => {
+    const { stack, volume, image } = setup();
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', {
+      volume,
+      image,
+      workerSettings: { maxImageBytes: 5_000_000, minAudioSeconds: 1, inlineOutputMaxBytes: 0, fetchAllowNetworks: ['10.1.0.0/16'] },
+    });
+    expect(endpoint.environment).toMatchObject({
+      AVATAR_MAX_IMAGE_BYTES: '5000000',
+      AVATAR_MIN_AUDIO_SECONDS: '1',
+      AVATAR_INLINE_OUTPUT_MAX_BYTES: '0',
+      AVATAR_FETCH_ALLOW_NETWORKS: '10.1.0.0/16',
+    });
+    expect(endpoint.environment.AVATAR_MAX_AUDIO_BYTES).toBeUndefined();
+    expect(annotations(endpoint, 'warning').join('\n')).toMatch(/fetchAllowNetworks` lets anyone who can submit jobs/);
+    expect(() => new AvatarServerlessEndpoint(stack, 'b', { volume, image, workerSettings: { maxImageBytes: 1023 } })).toThrow(
+      /`workerSettings.maxImageBytes` is 1023 but must be an integer between 1024 and 1073741824/,
+    );
+    expect(() => new AvatarServerlessEndpoint(stack, 'c', { volume, image, workerSettings: { minAudioSeconds: 12 } })).toThrow(/cannot be longer than the longest/);
+  });
+
   test('docs/CONFIGURATION.md documents every variable the endpoint sets', () => {
     const { stack, volume, image } = setup();
-    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket() });
+    const everySetting = { minAudioSeconds: 1, maxImageBytes: 2048, maxAudioBytes: 2048, maxImagePixels: 5000, fetchTimeoutSeconds: 5, inlineOutputMaxBytes: 5, urlExpirySeconds: 5, fetchAllowNetworks: ['10.0.0.0/8'] };
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket(), workerSettings: everySetting });
     const docs = fs.readFileSync(path.join(__dirname, '..', 'docs', 'CONFIGURATION.md'), 'utf8');
     const missing = Object.keys(endpoint.environment).filter((name) => !docs.includes(`\`${name}\``));
     expect(missing).toEqual([]);

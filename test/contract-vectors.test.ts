@@ -2,8 +2,12 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { AvatarServerlessEndpoint, GenerationPreset, InfiniteTalkImage, ModelSet, ModelVolume, Resolution, canonicalJson, renderPreset } from '../src';
+import { readConfig } from '../src/runner/config';
+import { createPodBody } from '../src/runner/pod';
 import { jobInputProblem, manifestCovers } from '../src/runner/worker-contract';
-import { contractCases, contractVectors, JOB_ENDPOINTS, VECTORS_FILE, vectorsText } from './contract/vectors';
+import { StorageInitJob } from '../src/storage-init-job';
+import { contractCases, contractVectors, initSettingsEnvironment, JOB_ENDPOINTS, servingEnvironment, VECTORS_FILE, vectorsText } from './contract/vectors';
+import { ensureRunnerCompiled } from './runpod-emulator/compile-runner';
 import { newStack } from './util';
 
 const IMAGE = `docker.io/acme/infinitetalk-worker@sha256:${'e'.repeat(64)}`;
@@ -32,7 +36,7 @@ describe('contract vectors (test/fixtures/contract-vectors.json)', () => {
   });
 
   test('holds at least 40 rejected cases, and accepted ones beside them', () => {
-    const all = [...file.manifests, ...file.presets, ...file.jobs];
+    const all = [...file.manifests, ...file.presets, ...file.jobs, ...file.workerSettings, ...file.initSettings];
     expect(all.filter((c: any) => !c.accepted).length).toBeGreaterThanOrEqual(40);
     expect(all.filter((c: any) => c.accepted).length).toBeGreaterThanOrEqual(20);
     expect(new Set(all.map((c: any) => c.name)).size).toBeGreaterThan(all.length / 2);
@@ -87,6 +91,37 @@ describe('contract vectors (test/fixtures/contract-vectors.json)', () => {
       const { document, maxAudioSeconds } = limits[c.endpoint];
       const problem = jobInputProblem(c.input, { ...document, maxAudioSeconds });
       expect({ accepted: problem === undefined, problem }).toMatchObject({ accepted: c.accepted });
+    });
+  });
+
+  test.each(cases.workerSettings.map((c) => [c.name, c] as const))('worker settings: %s', (_name, c) => {
+    let environment: Record<string, string> = {};
+    const result = verdict(() => {
+      const stack = newStack();
+      const volume = new ModelVolume(stack, 'models', { dataCenter: 'EU-RO-1' });
+      const image = InfiniteTalkImage.fromRegistry(stack, 'image', IMAGE);
+      environment = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, workerSettings: c.settings, maxAudioSeconds: c.maxAudioSeconds }).environment;
+    });
+    expect(result, result.reason).toMatchObject({ accepted: c.accepted });
+    if (c.accepted) expect(environment).toMatchObject(servingEnvironment(c));
+  });
+
+  describe('init settings', () => {
+    beforeAll(() => ensureRunnerCompiled());
+    test.each(cases.initSettings.map((c) => [c.name, c] as const))('init settings: %s', (_name, c) => {
+      let job: StorageInitJob | undefined;
+      const result = verdict(() => {
+        const stack = newStack();
+        new NullProvider(stack, 'null');
+        const volume = new ModelVolume(stack, 'models', { dataCenter: 'EU-RO-1' });
+        job = new StorageInitJob(stack, 'fill', { volume, image: IMAGE, downloadAttempts: c.downloadAttempts, downloadConcurrency: c.downloadConcurrency });
+      });
+      expect(result, result.reason).toMatchObject({ accepted: c.accepted });
+      if (!c.accepted) return;
+      // What the pod gets: the construct's local-exec environment through the runner's own config and pod body.
+      const local = (job!.resource as any).provisioners[0].environment;
+      const podEnv = createPodBody(readConfig({ ...local, RUNPOD_API_KEY: 'k'.repeat(32), AVATAR_INIT_VOLUME_ID: 'vol', AVATAR_INIT_DATA_CENTER: 'EU-RO-1' }), 'run').env as Record<string, string>;
+      expect(podEnv).toMatchObject(initSettingsEnvironment(c));
     });
   });
 

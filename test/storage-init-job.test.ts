@@ -50,6 +50,7 @@ describe('StorageInitJob', () => {
       AVATAR_INIT_COMPUTE: '{"cpu":{"id":"cpu5c","vcpuCount":4}}',
       AVATAR_INIT_TIMEOUT_MINUTES: '46',
       AVATAR_INIT_DOWNLOAD_ATTEMPTS: '3',
+      AVATAR_INIT_DOWNLOAD_CONCURRENCY: '4',
       AVATAR_INIT_POD_NAME: 'test-fill-storage-init',
     });
   });
@@ -102,6 +103,7 @@ describe('StorageInitJob', () => {
       compute: InitCompute.gpu(),
       timeoutMinutes: 90,
       downloadAttempts: 5,
+      downloadConcurrency: 8,
       apiBaseUrl: 'http://127.0.0.1:8787',
       registryAuthId: 'reg-123',
       podName: 'fill-models',
@@ -111,6 +113,7 @@ describe('StorageInitJob', () => {
       AVATAR_INIT_COMPUTE: '{"gpu":{"id":"NVIDIA L40S","count":1}}',
       AVATAR_INIT_TIMEOUT_MINUTES: '90',
       AVATAR_INIT_DOWNLOAD_ATTEMPTS: '5',
+      AVATAR_INIT_DOWNLOAD_CONCURRENCY: '8',
       RUNPOD_API_BASE_URL: 'http://127.0.0.1:8787',
       AVATAR_INIT_REGISTRY_AUTH_ID: 'reg-123',
       AVATAR_INIT_POD_NAME: 'fill-models',
@@ -142,6 +145,10 @@ describe('StorageInitJob', () => {
 
   test.each([5, 1441, 12.5])('fails when timeoutMinutes is %s', (timeoutMinutes) => {
     expect(() => build({ timeoutMinutes })).toThrow(new RegExp(`\`timeoutMinutes\` is ${timeoutMinutes} but must be an integer between 10 and 1440: leave it unset`));
+  });
+
+  test.each([0, 17])('fails when downloadConcurrency is %s', (downloadConcurrency) => {
+    expect(() => build({ downloadConcurrency })).toThrow(new RegExp(`\`downloadConcurrency\` is ${downloadConcurrency} but must be an integer between 1 and 16`));
   });
 
   test.each([0, 11])('fails when downloadAttempts is %s', (downloadAttempts) => {

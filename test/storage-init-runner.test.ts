@@ -136,6 +136,7 @@ describe('storage-init runner against the emulator', () => {
         AVATAR_MODEL_MANIFEST_SHA256: MANIFEST.sha256,
         AVATAR_MODEL_ROOT: '/runpod-volume/infinitetalk',
         AVATAR_DOWNLOAD_ATTEMPTS: '3',
+        AVATAR_DOWNLOAD_CONCURRENCY: '4',
         AVATAR_INIT_RUN_ID: expect.stringMatching(/^[0-9a-f-]{36}$/),
         HF_TOKEN: 'hf_runnerTestToken000000000000000',
         HF_ENDPOINT: 'https://hub.example.invalid',

@@ -106,6 +106,14 @@ def main(argv: Optional[Sequence[str]] = None, environ: Optional[Mapping[str, st
         return EXIT_FAILURE
 
 
+def check_init_settings(environ: Mapping[str, str]) -> None:
+    """Refuse the init settings ``StorageInitJob`` would refuse too (the contract's bounds)."""
+    for setting in INIT_SETTINGS.values():
+        problem = setting_value(setting, environ.get(setting.env))[1]
+        if problem is not None:
+            raise UsageError(f"{problem}: StorageInitJob accepts the same range")
+
+
 def _model_root(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
 
     return Path(getattr(args, "root", None) or environ.get(MODEL_ROOT_ENV, "").strip() or DEFAULT_MODEL_ROOT)
@@ -120,10 +128,7 @@ def _init(args: argparse.Namespace, environ: Mapping[str, str], emitter: JsonLin
     manifest = load_manifest_from_env(environ)
     root = _model_root(args, environ)
     check_model_root(manifest, str(root))
-    for setting in INIT_SETTINGS.values():
-        problem = setting_value(setting, environ.get(setting.env))[1]
-        if problem is not None:
-            raise UsageError(f"{problem}: StorageInitJob accepts the same range")
+    check_init_settings(environ)
     settings = InitSettings.from_env(environ)
     if args.rehash:
         settings = dataclasses.replace(settings, rehash_existing=True)

@@ -18,10 +18,13 @@ from typing import Any, Callable, Dict, List
 import pytest
 
 from avatar_worker import contract
-from avatar_worker.errors import InputInvalid, ManifestInvalid, WorkerMisconfigured
+from avatar_worker.cli import check_init_settings
+from avatar_worker.errors import InputInvalid, ManifestInvalid, UsageError, WorkerMisconfigured
 from avatar_worker.job_input import parse_job_input
 from avatar_worker.manifest import canonical_json, check_model_root, parse_manifest
 from avatar_worker.preset import Preset
+from avatar_worker.serving_settings import ServingSettings
+from avatar_worker.storage import InitSettings
 
 VECTORS_PATH = Path(__file__).resolve().parents[2] / "test" / "fixtures" / "contract-vectors.json"
 VECTORS: Dict[str, Any] = json.loads(VECTORS_PATH.read_text())
@@ -41,7 +44,7 @@ def cases(kind: str) -> List[Any]:
 
 
 def test_the_file_holds_enough_rejected_cases() -> None:
-    judged = VECTORS["manifests"] + VECTORS["presets"] + VECTORS["jobs"]
+    judged = VECTORS["manifests"] + VECTORS["presets"] + VECTORS["jobs"] + VECTORS["workerSettings"] + VECTORS["initSettings"]
     assert sum(1 for c in judged if not c["accepted"]) >= 40
 
 
@@ -100,6 +103,23 @@ def test_preset(case: Dict[str, Any]) -> None:
 def test_job(case: Dict[str, Any]) -> None:
     preset = Preset.from_document(case["preset"])
     result = verdict(lambda: parse_job_input(case["input"], preset, case["maxAudioSeconds"]), InputInvalid)
+    assert (result == "accepted") is case["accepted"], result
+
+
+@pytest.mark.parametrize("case", cases("workerSettings"))
+def test_worker_settings(case: Dict[str, Any]) -> None:
+    result = verdict(lambda: ServingSettings.from_env(case["environment"]), WorkerMisconfigured)
+    assert (result == "accepted") is case["accepted"], result
+
+
+@pytest.mark.parametrize("case", cases("initSettings"))
+def test_init_settings(case: Dict[str, Any]) -> None:
+    # init checks the contract's bounds, then reads its settings; both must accept what the constructs send.
+    def run() -> None:
+        check_init_settings(case["environment"])
+        InitSettings.from_env(case["environment"])
+
+    result = verdict(run, UsageError)
     assert (result == "accepted") is case["accepted"], result
 
 

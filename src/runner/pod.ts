@@ -32,6 +32,7 @@ export function createPodBody(config: RunnerConfig, runId: string): Record<strin
     [WORKER_ENV.modelManifestSha256]: config.manifestSha256,
     [WORKER_ENV.modelRoot]: config.modelRoot,
     [INIT_SETTINGS.downloadAttempts.env]: String(config.downloadAttempts),
+    [INIT_SETTINGS.downloadConcurrency.env]: String(config.downloadConcurrency),
     [RUN_ID_ENV]: runId,
   };
   const hfToken = huggingFaceToken(config);

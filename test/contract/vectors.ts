@@ -31,6 +31,7 @@ import {
   VOLUME_MOUNT_PATH,
   WORKER_ENV,
 } from '../../src/runner/worker-contract';
+import { WorkerSettings, workerSettingsEnvironment } from '../../src/worker-settings';
 
 /** A case: what the user gives, and whether both sides accept it. */
 interface Verdict {
@@ -59,7 +60,19 @@ export interface JobCase extends Verdict {
   readonly input: Record<string, unknown>;
 }
 
-/** A value class pattern or glob and a file name. */
+/** Worker settings given to an endpoint, with its `maxAudioSeconds`. */
+export interface WorkerSettingsCase extends Verdict {
+  readonly settings: WorkerSettings;
+  readonly maxAudioSeconds?: number;
+}
+
+/** The init pod's settings given to a `StorageInitJob`. */
+export interface InitSettingsCase extends Verdict {
+  readonly downloadAttempts?: number;
+  readonly downloadConcurrency?: number;
+}
+
+/** An include pattern and a file path. */
 export interface FnmatchCase {
   readonly pattern: string;
   readonly path: string;
@@ -336,6 +349,50 @@ function jobCases(): JobCase[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Worker and init settings
+// ---------------------------------------------------------------------------------------------
+
+function workerSettingsCases(): WorkerSettingsCase[] {
+  const numeric = ['maxImageBytes', 'maxAudioBytes', 'maxImagePixels', 'fetchTimeoutSeconds', 'inlineOutputMaxBytes', 'urlExpirySeconds'] as const;
+  return [
+    { name: 'no settings', accepted: true, settings: {} },
+    ...edges(SERVING_SETTINGS.maxAudioSeconds).map(({ value, accepted }) => ({ name: `maxAudioSeconds ${value}`, accepted, settings: {}, maxAudioSeconds: value })),
+    // The longest audio is raised so that only the setting's own bound is probed.
+    ...edges(SERVING_SETTINGS.minAudioSeconds).map(({ value, accepted }) => ({ name: `minAudioSeconds ${value}`, accepted, settings: { minAudioSeconds: value }, maxAudioSeconds: 600 })),
+    { name: 'minAudioSeconds above maxAudioSeconds', accepted: false, settings: { minAudioSeconds: 11 }, maxAudioSeconds: 10 },
+    { name: 'minAudioSeconds equal to maxAudioSeconds', accepted: true, settings: { minAudioSeconds: 10 }, maxAudioSeconds: 10 },
+    ...numeric.flatMap((key) => edges(SERVING_SETTINGS[key]).map(({ value, accepted }) => ({ name: `${key} ${value}`, accepted, settings: { [key]: value } }))),
+    { name: 'fetchAllowNetworks of IPv4 and IPv6 networks', accepted: true, settings: { fetchAllowNetworks: ['10.0.0.0/8', 'fd00::/8', '192.168.1.7'] } },
+    { name: 'fetchAllowNetworks with prefix /33', accepted: false, settings: { fetchAllowNetworks: ['10.0.0.0/33'] } },
+    { name: 'fetchAllowNetworks with a host name', accepted: false, settings: { fetchAllowNetworks: ['intranet.example'] } },
+  ];
+}
+
+function initSettingsCases(): InitSettingsCase[] {
+  return [
+    { name: 'defaults', accepted: true },
+    ...edges(INIT_SETTINGS.downloadAttempts).map(({ value, accepted }) => ({ name: `downloadAttempts ${value}`, accepted, downloadAttempts: value })),
+    ...edges(INIT_SETTINGS.downloadConcurrency).map(({ value, accepted }) => ({ name: `downloadConcurrency ${value}`, accepted, downloadConcurrency: value })),
+  ];
+}
+
+/** What the init pod receives for `c` (the runner passes these through). */
+export function initSettingsEnvironment(c: InitSettingsCase): Record<string, string> {
+  return {
+    [INIT_SETTINGS.downloadAttempts.env]: String(c.downloadAttempts ?? INIT_SETTINGS.downloadAttempts.default),
+    [INIT_SETTINGS.downloadConcurrency.env]: String(c.downloadConcurrency ?? INIT_SETTINGS.downloadConcurrency.default),
+  };
+}
+
+/** What the serving worker receives for `c`. */
+export function servingEnvironment(c: WorkerSettingsCase): Record<string, string> {
+  return {
+    ...workerSettingsEnvironment(c.settings),
+    [SERVING_SETTINGS.maxAudioSeconds.env]: String(c.maxAudioSeconds ?? SERVING_SETTINGS.maxAudioSeconds.default),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Glob matching and canonical JSON
 // ---------------------------------------------------------------------------------------------
 
@@ -371,7 +428,14 @@ function canonicalCases(): Array<{ value: unknown }> {
 
 /** Every case, as the TypeScript side judges them (`test/contract-vectors.test.ts`). */
 export function contractCases() {
-  return { manifests: manifestCases(), presets: presetCases(), jobs: jobCases(), fnmatch: fnmatchCases() };
+  return {
+    manifests: manifestCases(),
+    presets: presetCases(),
+    jobs: jobCases(),
+    workerSettings: workerSettingsCases(),
+    initSettings: initSettingsCases(),
+    fnmatch: fnmatchCases(),
+  };
 }
 
 /** The preset document an endpoint with `c`'s options sends, rendered without checks. */
@@ -411,6 +475,8 @@ export function contractVectors(): Record<string, unknown> {
       const endpoint = JOB_ENDPOINTS[c.endpoint];
       return { name: c.name, accepted: c.accepted, preset: presetCaseDocument(endpoint), maxAudioSeconds: endpoint.maxAudioSeconds, input: c.input };
     }),
+    workerSettings: cases.workerSettings.map((c) => ({ name: c.name, accepted: c.accepted, environment: servingEnvironment(c) })),
+    initSettings: cases.initSettings.map((c) => ({ name: c.name, accepted: c.accepted, environment: initSettingsEnvironment(c) })),
   };
 }
 
