@@ -77,15 +77,23 @@ export interface OutputBucket {
 
 /** Properties of an AvatarServerlessEndpoint. */
 export interface AvatarServerlessEndpointProps {
-  /** The volume holding the model set; the endpoint runs in its data centre. */
-  readonly volume: IModelVolume;
-  /** The worker image (use `InfiniteTalkImage` or `InfiniteTalkImage.fromRegistry` with a digest). */
-  readonly image: IWorkerImage;
   /**
-   * The job that fills the volume: the endpoint is created only after it succeeded.
-   * @default - none; the volume must already hold the model set (workers refuse to start otherwise)
+   * The job that fills the volume: the endpoint mounts the job's volume, runs in its data centre
+   * and is created only after the job succeeded. Give this or `volume`.
+   * @default - none: give `volume`, a volume that already holds the model set (workers refuse to start otherwise)
    */
   readonly storageInitJob?: StorageInitJob;
+  /**
+   * A volume that already holds the model set (filled by a job in another stack, say), when there is
+   * no `storageInitJob` here. Give this or `storageInitJob`, not both: the job carries its volume.
+   * @default - the storage init job's volume
+   */
+  readonly volume?: IModelVolume;
+  /**
+   * The worker image (`InfiniteTalkImage`, or `InfiniteTalkImage.fromRegistry` with a digest).
+   * @default - the storage init job's image; required without `storageInitJob`
+   */
+  readonly image?: IWorkerImage;
   /** Generation preset. @default - the model set's default preset */
   readonly preset?: GenerationPreset;
   /** Highest resolution jobs may ask for. @default Resolution.P480 */
@@ -179,7 +187,7 @@ export class AvatarServerlessEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: AvatarServerlessEndpointProps) {
     super(scope, id);
-    const volume = props.volume;
+    const { volume, image } = volumeAndImage(props);
     const modelSet = volume.modelSet;
     const preset = props.preset ?? modelSet.defaultPreset;
     const resolution = props.maxResolution ?? Resolution.P480;
@@ -239,13 +247,8 @@ export class AvatarServerlessEndpoint extends Construct {
         `the ${modelSet.name} model set peaks at about ${modelSet.hostRamGb} GB of host RAM while loading; RunPod does not document serverless host RAM on L40S, so check a worker's first start.`,
       );
     }
-    if (!props.image.pinnedByDigest) {
+    if (!image.pinnedByDigest) {
       Annotations.of(this).addWarning('the image is not pinned by digest: workers may run different code over time; use a digest reference.');
-    }
-    if (props.storageInitJob !== undefined && props.storageInitJob.volume.volumeId !== volume.volumeId) {
-      throw new Error(
-        `\`storageInitJob\` fills volume ${props.storageInitJob.volume.volumeId} but the endpoint mounts ${volume.volumeId}: give the job that fills this endpoint's volume.`,
-      );
     }
     if (props.storageInitJob === undefined) {
       Annotations.of(this).addInfo('no storageInitJob given: workers refuse to start until the volume holds a verified model set.');
@@ -284,8 +287,8 @@ export class AvatarServerlessEndpoint extends Construct {
     this.endpoint = new ServerlessEndpoint(this, 'Resource', {
       name: props.name ?? this.node.path.replace(/\//g, '-'),
       endpointType: 'QUEUE',
-      image: props.image.imageUri,
-      registry: props.image.registryAuthId,
+      image: image.imageUri,
+      registry: image.registryAuthId,
       computeType: 'GPU',
       gpuPools: [gpu.poolId],
       excludedTypes: gpu.excludedTypes,
@@ -319,6 +322,23 @@ export class AvatarServerlessEndpoint extends Construct {
       new TerraformOutput(this, 'health_url', { value: this.healthUrl, description: 'GET queue and worker counts' });
     }
   }
+}
+
+/** The volume and image of the endpoint: the storage init job's, or the ones given without a job. */
+function volumeAndImage(props: AvatarServerlessEndpointProps): { volume: IModelVolume; image: IWorkerImage } {
+  const job = props.storageInitJob;
+  if (job !== undefined && props.volume !== undefined) {
+    throw new Error('give `storageInitJob` or `volume`, not both: the storage init job carries the volume it fills, which the endpoint mounts.');
+  }
+  const volume = job?.volume ?? props.volume;
+  if (volume === undefined) {
+    throw new Error('give `storageInitJob` (the job that fills the volume) or, for a volume filled elsewhere, `volume`.');
+  }
+  const image = props.image ?? job?.image;
+  if (image === undefined) {
+    throw new Error('give `image`: without a `storageInitJob` there is no image to take the worker image from.');
+  }
+  return { volume, image };
 }
 
 function bucketEnvironment(bucket: OutputBucket): { [key: string]: string } {

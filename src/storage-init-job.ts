@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Resource } from '@cdktf/provider-null/lib/resource';
 import { Annotations, AssetType, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IWorkerImage } from './infinitetalk-image';
 import { IModelVolume } from './model-volume';
 import { RUNNER_VERSION } from './runner/version';
 import { INIT_SETTINGS } from './runner/worker-contract';
@@ -62,10 +63,11 @@ export interface StorageInitJobProps {
   /** The volume to fill; its manifest says what goes on it. */
   readonly volume: IModelVolume;
   /**
-   * The worker image, by digest (`repository@sha256:…`): `InfiniteTalkImage.imageUri`. Its `init`
-   * mode downloads and verifies the model set and writes the lock file.
+   * The worker image (`InfiniteTalkImage`, or `InfiniteTalkImage.fromRegistry` with a digest). Its
+   * `init` mode downloads and verifies the model set and writes the lock file; a private image is
+   * pulled with the image's `registryAuthId`.
    */
-  readonly image: string;
+  readonly image: IWorkerImage;
   /** Compute of the init pod. @default InitCompute.cpu() - cpu5c with 4 vCPUs */
   readonly compute?: InitCompute;
   /**
@@ -90,8 +92,6 @@ export interface StorageInitJobProps {
    * @default - RUNPOD_API_BASE_URL from the environment of `cdktf deploy`, else https://api.runpod.io
    */
   readonly apiBaseUrl?: string;
-  /** RunPod registry auth id for a private image (`runpod_registry` id). @default - none: the image is public */
-  readonly registryAuthId?: string;
   /** Name of the init pod in the RunPod console. @default - `<construct path>-storage-init` */
   readonly podName?: string;
 }
@@ -128,15 +128,18 @@ export class StorageInitJob extends Construct {
   public readonly podName: string;
   /** The volume the job fills. */
   public readonly volume: IModelVolume;
+  /** The worker image the init pod runs. */
+  public readonly image: IWorkerImage;
 
   constructor(scope: Construct, id: string, props: StorageInitJobProps) {
     super(scope, id);
     const volume = props.volume;
+    const image = props.image;
     this.volume = volume;
-    requireNonEmpty('image', props.image, 'give the worker image by digest, e.g. `InfiniteTalkImage.imageUri` ("repository@sha256:…").');
-    if (!Token.isUnresolved(props.image) && !/@sha256:[0-9a-f]{64}$/.test(props.image)) {
+    this.image = image;
+    if (!image.pinnedByDigest) {
       Annotations.of(this).addWarning(
-        `\`image\` is "${props.image}" without a digest: the init pod and the endpoint may run different builds of a re-pushed tag. Use InfiniteTalkImage's \`imageUri\` or "repository@sha256:…".`,
+        `the image "${image.imageUri}" is not pinned by digest: the init pod and the endpoint may run different builds of a re-pushed tag. Use an InfiniteTalkImage or "repository@sha256:…".`,
       );
     }
     const expectedGb = volume.modelSet.expectedGb;
@@ -154,7 +157,6 @@ export class StorageInitJob extends Construct {
       }
     }
     requireHttpUrl(props.apiBaseUrl, `\`apiBaseUrl\` is "${props.apiBaseUrl}" but must be an http(s) URL such as "https://api.runpod.io"; leave it unset for RunPod's.`);
-    if (props.registryAuthId !== undefined) requireNonEmpty('registryAuthId', props.registryAuthId, 'give the id of a runpod_registry, or leave it unset for a public image.');
     this.podName = props.podName ?? `${this.node.path.replace(/\//g, '-')}-storage-init`;
     requireNonEmpty('podName', this.podName, 'give the pod a name or leave it unset.');
     const compute = props.compute ?? InitCompute.cpu();
@@ -162,7 +164,7 @@ export class StorageInitJob extends Construct {
     const asset = new TerraformAsset(this, 'runner', { path: runnerDirectory(), type: AssetType.DIRECTORY });
 
     const environment: Record<string, string> = {
-      AVATAR_INIT_IMAGE: props.image,
+      AVATAR_INIT_IMAGE: image.imageUri,
       AVATAR_INIT_VOLUME_ID: volume.volumeId,
       AVATAR_INIT_DATA_CENTER: volume.dataCenter,
       AVATAR_INIT_MODEL_ROOT: volume.modelRoot,
@@ -175,7 +177,7 @@ export class StorageInitJob extends Construct {
       AVATAR_INIT_POD_NAME: this.podName,
     };
     if (props.apiBaseUrl !== undefined) environment.RUNPOD_API_BASE_URL = props.apiBaseUrl;
-    if (props.registryAuthId !== undefined) environment.AVATAR_INIT_REGISTRY_AUTH_ID = props.registryAuthId;
+    if (image.registryAuthId !== undefined) environment.AVATAR_INIT_REGISTRY_AUTH_ID = image.registryAuthId;
     if (props.huggingFaceTokenSecret !== undefined) environment.AVATAR_INIT_HF_TOKEN_SECRET = props.huggingFaceTokenSecret;
 
     this.resource = new Resource(this, 'Resource', {

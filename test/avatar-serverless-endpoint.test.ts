@@ -166,12 +166,24 @@ describe('AvatarServerlessEndpoint', () => {
     );
   });
 
-  test('is created after the storage init job', () => {
+  test('takes the volume and the image from its storage init job and is created after it', () => {
     const { stack, volume, image } = setup();
     new NullProvider(stack, 'null');
-    const job = new StorageInitJob(stack, 'init', { volume, image: image.imageUri });
-    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, storageInitJob: job });
-    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').depends_on).toEqual([expect.stringMatching(/^null_resource\.init/)]);
+    const job = new StorageInitJob(stack, 'init', { volume, image });
+    new AvatarServerlessEndpoint(stack, 'avatar', { storageInitJob: job });
+    const resource = onlyResource(synthJson(stack), 'runpod_serverless_endpoint');
+    expect(resource.depends_on).toEqual([expect.stringMatching(/^null_resource\.init/)]);
+    expect(resource.network_volumes).toEqual([expect.stringMatching(/^\$\{runpod_network_volume\.models_.*\.id\}$/)]);
+    expect(resource.image).toBe(IMAGE);
+  });
+
+  test('may run another image than its storage init job', () => {
+    const { stack, volume, image } = setup();
+    new NullProvider(stack, 'null');
+    const job = new StorageInitJob(stack, 'init', { volume, image });
+    const newer = InfiniteTalkImage.fromRegistry(stack, 'newer', `docker.io/acme/infinitetalk-worker@sha256:${'ef'.repeat(32)}`);
+    new AvatarServerlessEndpoint(stack, 'avatar', { storageInitJob: job, image: newer });
+    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').image).toBe(newer.imageUri);
   });
 
   test('options: the whole ADA_48_PRO pool, workers, timeouts, FlashBoot off, disk, extra env', () => {
@@ -264,14 +276,15 @@ describe('AvatarServerlessEndpoint', () => {
         'the volume is 20 GB but the fp8 model set needs 32 GB',
       );
     });
-    test('fails when the storage init job fills another volume', () => {
+    test('fails when given both a storage init job and a volume, or neither', () => {
       const { stack, volume, image } = setup();
       new NullProvider(stack, 'null');
-      const other = new ModelVolume(stack, 'other', { dataCenter: 'EU-RO-1' });
-      const job = new StorageInitJob(stack, 'init', { volume: other, image: image.imageUri });
+      const job = new StorageInitJob(stack, 'init', { volume, image });
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, storageInitJob: job })).toThrow(
-        /`storageInitJob` fills volume .* but the endpoint mounts/,
+        'give `storageInitJob` or `volume`, not both: the storage init job carries the volume it fills',
       );
+      expect(() => new AvatarServerlessEndpoint(stack, 'b', { image })).toThrow('give `storageInitJob` (the job that fills the volume) or, for a volume filled elsewhere, `volume`.');
+      expect(() => new AvatarServerlessEndpoint(stack, 'c', { volume })).toThrow('give `image`');
     });
     test('fails when workersMin is above workersMax', () => {
       const { stack, volume, image } = setup();

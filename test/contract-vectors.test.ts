@@ -114,7 +114,7 @@ describe('contract vectors (test/fixtures/contract-vectors.json)', () => {
         const stack = newStack();
         new NullProvider(stack, 'null');
         const volume = new ModelVolume(stack, 'models', { dataCenter: 'EU-RO-1' });
-        job = new StorageInitJob(stack, 'fill', { volume, image: IMAGE, downloadAttempts: c.downloadAttempts, downloadConcurrency: c.downloadConcurrency });
+        job = new StorageInitJob(stack, 'fill', { volume, image: InfiniteTalkImage.fromRegistry(stack, 'image', IMAGE), downloadAttempts: c.downloadAttempts, downloadConcurrency: c.downloadConcurrency });
       });
       expect(result, result.reason).toMatchObject({ accepted: c.accepted });
       if (!c.accepted) return;

@@ -74,7 +74,7 @@ export class L40sDeploymentStack extends TerraformStack {
 
     this.storageInit = new StorageInitJob(this, 'fill-models', {
       volume: this.volume,
-      image: this.image.imageUri,
+      image: this.image,
       apiBaseUrl: options.apiBaseUrl,
     });
 
@@ -89,9 +89,8 @@ export class L40sDeploymentStack extends TerraformStack {
       };
     }
 
+    // The job carries the volume it fills and the image it ran; the endpoint takes both from it.
     this.endpoint = new AvatarServerlessEndpoint(this, 'avatar', {
-      volume: this.volume,
-      image: this.image,
       storageInitJob: this.storageInit,
       outputBucket,
     });
