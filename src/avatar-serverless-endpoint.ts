@@ -8,11 +8,11 @@ import { renderPreset } from './manifest';
 import { ModelSet } from './model-set';
 import { IModelVolume } from './model-volume';
 import { Resolution } from './resolution';
-import { SecretValue } from './secret-value';
+import { OutputBucket } from './output-bucket';
 import { StorageInitJob } from './storage-init-job';
 import { SERVING_SETTINGS, WORKER_ENV, WORKER_MODES } from './runner/worker-contract';
 import { checkWorkerSettings, WorkerSettings, workerSettingsEnvironment } from './worker-settings';
-import { isResolved, requireDataCenter, requireHttpUrl, requireInBound, requireNonEmpty, requireNumberInRange } from './validation';
+import { isResolved, requireDataCenter, requireInBound, requireNonEmpty, requireNumberInRange } from './validation';
 
 /** Base URL of RunPod's serverless job API (note `.ai`). */
 export const SERVERLESS_API_BASE_URL = 'https://api.runpod.ai/v2';
@@ -57,22 +57,6 @@ export class GpuSelection {
     /** Memory of the smallest admitted GPU, in GB. */
     public readonly memoryGb: number,
   ) {}
-}
-
-/** S3-compatible storage the worker uploads videos to (it returns a presigned URL). */
-export interface OutputBucket {
-  /** S3 API endpoint, e.g. `https://s3api-eu-ro-1.runpod.io` or `https://<account>.r2.cloudflarestorage.com`. */
-  readonly endpointUrl: string;
-  /** Bucket name (required: the RunPod SDK's default is a date string). */
-  readonly bucketName: string;
-  /** Region, where the provider needs one. @default - none */
-  readonly region?: string;
-  /** Access key id. */
-  readonly accessKeyId: SecretValue;
-  /** Secret access key. */
-  readonly secretAccessKey: SecretValue;
-  /** Key prefix for uploaded videos. @default "avatar-videos/" */
-  readonly keyPrefix?: string;
 }
 
 /** Properties of an AvatarServerlessEndpoint. */
@@ -132,7 +116,10 @@ export interface AvatarServerlessEndpointProps {
   readonly flashBoot?: boolean;
   /** Container disk per worker in GB (image layers and per-job temporary files). @default 30 */
   readonly containerDiskGb?: number;
-  /** Where videos are uploaded. @default - none: videos come back inline as base64 while they are small enough */
+  /**
+   * Where videos are uploaded: `OutputBucket.runpodVolume(volume, …)` or `OutputBucket.s3Compatible(…)`.
+   * @default - none: videos come back inline as base64 while they are small enough
+   */
   readonly outputBucket?: OutputBucket;
   /**
    * The worker's own knobs (input size caps, fetch deadline, inline output limit, URL lifetime, …),
@@ -265,7 +252,11 @@ export class AvatarServerlessEndpoint extends Construct {
       [WORKER_ENV.huggingFaceOffline]: '1',
       [WORKER_ENV.runpodInitTimeout]: String(initTimeoutSeconds(modelSet)),
     };
-    if (props.outputBucket) Object.assign(environment, bucketEnvironment(props.outputBucket));
+    if (props.outputBucket) {
+      Object.assign(environment, props.outputBucket._environment());
+      for (const note of props.outputBucket._notes) Annotations.of(this).addInfo(note);
+      for (const warning of props.outputBucket._warnings) Annotations.of(this).addWarning(warning);
+    }
     checkWorkerSettings(this, props.workerSettings ?? {}, maxAudioSeconds);
     Object.assign(environment, workerSettingsEnvironment(props.workerSettings ?? {}));
     for (const [key, value] of Object.entries(props.environment ?? {})) {
@@ -339,18 +330,4 @@ function volumeAndImage(props: AvatarServerlessEndpointProps): { volume: IModelV
     throw new Error('give `image`: without a `storageInitJob` there is no image to take the worker image from.');
   }
   return { volume, image };
-}
-
-function bucketEnvironment(bucket: OutputBucket): { [key: string]: string } {
-  requireNonEmpty('outputBucket.endpointUrl', bucket.endpointUrl, 'give the S3 API URL, e.g. "https://s3api-eu-ro-1.runpod.io".');
-  requireHttpUrl(bucket.endpointUrl, `\`outputBucket.endpointUrl\` is "${bucket.endpointUrl}" but must be an http(s) URL, e.g. "https://s3api-eu-ro-1.runpod.io".`);
-  requireNonEmpty('outputBucket.bucketName', bucket.bucketName, 'name the bucket explicitly (the RunPod SDK would default to a date string).');
-  return {
-    BUCKET_ENDPOINT_URL: bucket.endpointUrl,
-    BUCKET_NAME: bucket.bucketName,
-    ...(bucket.region ? { BUCKET_REGION: bucket.region } : {}),
-    BUCKET_ACCESS_KEY_ID: bucket.accessKeyId.value,
-    BUCKET_SECRET_ACCESS_KEY: bucket.secretAccessKey.value,
-    BUCKET_KEY_PREFIX: bucket.keyPrefix ?? 'avatar-videos/',
-  };
 }

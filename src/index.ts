@@ -6,6 +6,7 @@ export * from './manifest';
 export * from './model-volume';
 export * from './secret-value';
 export * from './worker-settings';
+export * from './output-bucket';
 export * from './infinitetalk-image';
 export * from './storage-init-job';
 export * from './avatar-serverless-endpoint';

@@ -9,6 +9,7 @@ import {
   GpuSelection,
   InfiniteTalkImage,
   ModelManifest,
+  OutputBucket,
   ModelSet,
   ModelVolume,
   Resolution,
@@ -29,14 +30,18 @@ function setup(modelSet = ModelSet.FP8, stack: TerraformStack = newStack()) {
   return { stack, volume, image };
 }
 
-function bucket() {
+function bucketProps() {
   return {
-    endpointUrl: 'https://s3api-eu-ro-1.runpod.io',
+    endpointUrl: 'https://acct.r2.cloudflarestorage.com',
     bucketName: 'avatar-videos',
-    region: 'EU-RO-1',
+    region: 'auto',
     accessKeyId: SecretValue.runpodSecret('s3_access_key'),
     secretAccessKey: SecretValue.runpodSecret('s3_secret_key'),
   };
+}
+
+function bucket() {
+  return OutputBucket.s3Compatible(bucketProps());
 }
 
 describe('AvatarServerlessEndpoint', () => {
@@ -222,12 +227,31 @@ describe('AvatarServerlessEndpoint', () => {
     new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket() });
     const env = onlyResource(synthJson(stack), 'runpod_serverless_endpoint').env;
     expect(env).toMatchObject({
-      BUCKET_ENDPOINT_URL: 'https://s3api-eu-ro-1.runpod.io',
+      BUCKET_ENDPOINT_URL: 'https://acct.r2.cloudflarestorage.com',
       BUCKET_NAME: 'avatar-videos',
-      BUCKET_REGION: 'EU-RO-1',
+      BUCKET_REGION: 'auto',
       BUCKET_ACCESS_KEY_ID: '{{ RUNPOD_SECRET_s3_access_key }}',
       BUCKET_SECRET_ACCESS_KEY: '{{ RUNPOD_SECRET_s3_secret_key }}',
+      BUCKET_KEY_PREFIX: 'avatar-videos/',
+      BUCKET_PRESIGNED_URLS: 'true',
     });
+  });
+
+  test('the volume as output bucket: bucket = volume id, region = data centre, endpoint of the data centre, no presigned URLs', () => {
+    const { stack, volume, image } = setup();
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', {
+      volume,
+      image,
+      outputBucket: OutputBucket.runpodVolume(volume, { accessKeyId: SecretValue.runpodSecret('s3_access_key'), secretAccessKey: SecretValue.runpodSecret('s3_secret_key') }),
+    });
+    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').env).toMatchObject({
+      BUCKET_ENDPOINT_URL: 'https://s3api-eu-ro-1.runpod.io',
+      BUCKET_NAME: expect.stringMatching(/^\$\{runpod_network_volume\.models_.*\.id\}$/),
+      BUCKET_REGION: 'EU-RO-1',
+      BUCKET_KEY_PREFIX: 'avatar-videos/',
+      BUCKET_PRESIGNED_URLS: 'false',
+    });
+    expect(annotations(endpoint, 'warning')).toEqual([]);
   });
 
   test('S3 keys can be sensitive Terraform variables', () => {
@@ -235,7 +259,7 @@ describe('AvatarServerlessEndpoint', () => {
     new AvatarServerlessEndpoint(stack, 'avatar', {
       volume,
       image,
-      outputBucket: { ...bucket(), secretAccessKey: SecretValue.terraformVariable(stack, 's3_secret', 'S3 secret key') },
+      outputBucket: OutputBucket.s3Compatible({ ...bucketProps(), secretAccessKey: SecretValue.terraformVariable(stack, 's3_secret', 'S3 secret key') }),
     });
     const json = synthJson(stack);
     expect(json.variable.s3_secret.sensitive).toBe(true);
@@ -338,12 +362,7 @@ describe('AvatarServerlessEndpoint', () => {
         /`environment` sets BUCKET_NAME, which the construct manages/,
       );
     });
-    test('fails on an output bucket URL that is not http(s)', () => {
-      const { stack, volume, image } = setup();
-      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, outputBucket: { ...bucket(), endpointUrl: 's3api-eu-ro-1.runpod.io' } })).toThrow(
-        /`outputBucket.endpointUrl` is "s3api-eu-ro-1.runpod.io" but must be an http\(s\) URL/,
-      );
-    });
+
     test('fails on a malformed GPU pool', () => {
       expect(() => GpuSelection.pool('ada 48', { memoryGb: 48 })).toThrow(/GPU pool "ada 48" is not a RunPod pool id/);
     });

@@ -4,7 +4,7 @@ import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { AvatarServerlessEndpoint, GenerationPreset, InfiniteTalkImage, ModelSet, ModelVolume, Resolution, canonicalJson, renderPreset } from '../src';
 import { readConfig } from '../src/runner/config';
 import { createPodBody } from '../src/runner/pod';
-import { jobInputProblem, manifestCovers } from '../src/runner/worker-contract';
+import { jobInputProblem, manifestCovers, runpodS3DataCenter, runpodS3EndpointUrl } from '../src/runner/worker-contract';
 import { StorageInitJob } from '../src/storage-init-job';
 import { contractCases, contractVectors, initSettingsEnvironment, JOB_ENDPOINTS, servingEnvironment, VECTORS_FILE, vectorsText } from './contract/vectors';
 import { ensureRunnerCompiled } from './runpod-emulator/compile-runner';
@@ -127,6 +127,15 @@ describe('contract vectors (test/fixtures/contract-vectors.json)', () => {
 
   test.each(cases.fnmatch.map((c) => [`${c.pattern} ~ ${c.path}`, c] as const))('pattern %s', (_name, c) => {
     expect(manifestCovers([{ name: 'm', directory: 'm', include: [c.pattern], exclude: [] }], `m/${c.path}`)).toBe(c.matches);
+  });
+
+  test("RunPod's S3 API endpoints and their data centres", () => {
+    for (const { dataCenter, endpointUrl } of file.runpodS3.endpoints) {
+      expect(runpodS3EndpointUrl(dataCenter)).toBe(endpointUrl);
+      expect(runpodS3DataCenter(endpointUrl)).toBe(dataCenter);
+      expect(runpodS3DataCenter(`${endpointUrl}/`)).toBe(dataCenter);
+    }
+    for (const endpointUrl of file.runpodS3.notRunpod) expect(runpodS3DataCenter(endpointUrl)).toBeUndefined();
   });
 
   test('canonical JSON and its sha256', () => {

@@ -49,11 +49,27 @@ class Env:
     BUCKET_ACCESS_KEY_ID = "BUCKET_ACCESS_KEY_ID"
     BUCKET_SECRET_ACCESS_KEY = "BUCKET_SECRET_ACCESS_KEY"
     BUCKET_KEY_PREFIX = "BUCKET_KEY_PREFIX"
+    BUCKET_PRESIGNED_URLS = "BUCKET_PRESIGNED_URLS"
     FETCH_ALLOW_NETWORKS = "AVATAR_FETCH_ALLOW_NETWORKS"
 
 
 #: The worker's modes (``AVATAR_MODE``).
 MODES = ("init", "verify", "serve")
+
+
+# --- RunPod's S3 API ---------------------------------------------------------------------------
+
+_RUNPOD_S3_ENDPOINT = re.compile(r"^https://s3api-([a-z0-9]+(?:-[a-z0-9]+)*)\.runpod\.io/?$")
+
+
+def runpod_s3_data_center(endpoint_url: str) -> Optional[str]:
+    """The data centre of a RunPod S3 API endpoint (``EU-RO-1`` for ``https://s3api-eu-ro-1.runpod.io``), or None.
+
+    Its buckets are network volumes (bucket = volume id), its region is the data centre id, and it
+    serves no presigned URLs.
+    """
+    match = _RUNPOD_S3_ENDPOINT.match(endpoint_url)
+    return match.group(1).upper() if match else None
 
 
 # --- bounds -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Optional, Tuple
 
-from .contract import SERVING_SETTINGS, Env, Setting, setting_value
+from .contract import SERVING_SETTINGS, Env, Setting, runpod_s3_data_center, setting_value
 from .errors import WorkerMisconfigured
 from .fetch import FetchPolicy, IPNetwork, parse_allowed_networks
 from .preset import DEFAULT_PRESET_DOCUMENT, Preset
@@ -26,11 +26,29 @@ class BucketSettings:
     bucket_name: str = ""
     region: Optional[str] = None
     key_prefix: str = ""
+    #: False for buckets that serve no presigned URLs (RunPod's S3 API): jobs return the object's location.
+    presigned_urls: bool = True
 
     def __repr__(self) -> str:
         return (
             f"BucketSettings(endpoint_url={self.endpoint_url!r}, bucket_name={self.bucket_name!r}, "
-            f"region={self.region!r}, key_prefix={self.key_prefix!r}, access_key_id=<set>, secret_access_key=<hidden>)"
+            f"region={self.region!r}, key_prefix={self.key_prefix!r}, presigned_urls={self.presigned_urls}, "
+            "access_key_id=<set>, secret_access_key=<hidden>)"
+        )
+
+    @classmethod
+    def of(cls, endpoint_url: Optional[str], access_key_id: str, secret_access_key: str, bucket_name: str,
+           region: Optional[str] = None, key_prefix: str = "", presigned_urls: Optional[bool] = None) -> "BucketSettings":
+        """Settings with RunPod's S3 API recognised by its endpoint: region = data centre, no presigned URLs."""
+        data_center = runpod_s3_data_center(endpoint_url) if endpoint_url else None
+        return cls(
+            endpoint_url=endpoint_url,
+            access_key_id=access_key_id,
+            secret_access_key=secret_access_key,
+            bucket_name=bucket_name,
+            region=region or data_center,
+            key_prefix=key_prefix,
+            presigned_urls=data_center is None if presigned_urls is None else presigned_urls,
         )
 
 
@@ -74,13 +92,17 @@ class ServingSettings:
                     f"bucket delivery is half configured: {', '.join(missing)} not set (set all of {', '.join(needed)}, "
                     f"and {Env.BUCKET_ENDPOINT_URL} unless AWS S3)."
                 )
-            bucket = BucketSettings(
+            presigned = env.get(Env.BUCKET_PRESIGNED_URLS, "").strip().lower()
+            if presigned not in ("", "true", "false"):
+                raise WorkerMisconfigured(f"{Env.BUCKET_PRESIGNED_URLS} is {presigned!r}; expected true or false.")
+            bucket = BucketSettings.of(
                 endpoint_url=env.get(Env.BUCKET_ENDPOINT_URL) or None,
                 access_key_id=env[Env.BUCKET_ACCESS_KEY_ID],
                 secret_access_key=env[Env.BUCKET_SECRET_ACCESS_KEY],
                 bucket_name=env[Env.BUCKET_NAME],
                 region=env.get(Env.BUCKET_REGION) or None,
                 key_prefix=env.get(Env.BUCKET_KEY_PREFIX, ""),
+                presigned_urls=None if not presigned else presigned == "true",
             )
         value = {name: _setting(env, setting) for name, setting in SERVING_SETTINGS.items()}
         if value["minAudioSeconds"] > value["maxAudioSeconds"]:

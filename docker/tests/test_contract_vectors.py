@@ -123,6 +123,14 @@ def test_init_settings(case: Dict[str, Any]) -> None:
     assert (result == "accepted") is case["accepted"], result
 
 
+def test_runpod_s3_endpoints_name_their_data_centre() -> None:
+    for vector in VECTORS["runpodS3"]["endpoints"]:
+        assert contract.runpod_s3_data_center(vector["endpointUrl"]) == vector["dataCenter"]
+        assert contract.runpod_s3_data_center(vector["endpointUrl"] + "/") == vector["dataCenter"]
+    for url in VECTORS["runpodS3"]["notRunpod"]:
+        assert contract.runpod_s3_data_center(url) is None
+
+
 def test_every_bound_of_the_presets_is_probed_at_both_ends() -> None:
     probed = {key for case in VECTORS["presets"] for key in case["name"].split()[:1]}
     expected = {"sampleSteps", "textGuideScale", "audioGuideScale", "colorCorrectionStrength", "shift480", "shift720", "motionFrame", "maxStepsPerJob"}

@@ -60,6 +60,8 @@ export const WORKER_ENV = {
   bucketSecretAccessKey: 'BUCKET_SECRET_ACCESS_KEY',
   /** Key prefix of the videos. */
   bucketKeyPrefix: 'BUCKET_KEY_PREFIX',
+  /** `false` when the bucket serves no presigned URLs (RunPod's S3 API): the job returns the object's location instead. */
+  bucketPresignedUrls: 'BUCKET_PRESIGNED_URLS',
 } as const;
 
 /** The worker's modes (`AVATAR_MODE`). */
@@ -75,6 +77,24 @@ export const RUNPOD_SECRET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 /** The value RunPod replaces with the secret `name` when it starts a pod or a worker. */
 export function runpodSecretReference(name: string): string {
   return `{{ RUNPOD_SECRET_${name} }}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RunPod's S3 API
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * RunPod's S3 API endpoint of a data centre. Its buckets are the network volumes (bucket = volume
+ * id), its region is the data centre id, and it serves no presigned URLs.
+ */
+export function runpodS3EndpointUrl(dataCenter: string): string {
+  return `https://s3api-${dataCenter.toLowerCase()}.runpod.io`;
+}
+
+/** The data centre of a RunPod S3 API endpoint (`EU-RO-1` for `https://s3api-eu-ro-1.runpod.io`), or undefined for any other endpoint. */
+export function runpodS3DataCenter(endpointUrl: string): string | undefined {
+  const match = /^https:\/\/s3api-([a-z0-9]+(?:-[a-z0-9]+)*)\.runpod\.io\/?$/.exec(endpointUrl);
+  return match ? match[1].toUpperCase() : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ import * as path from 'path';
 import { GenerationPresetProps } from '../../src/generation-preset';
 import { canonicalJson, manifestDocument, ModelSetFiles, presetDocument } from '../../src/manifest';
 import { HuggingFaceModel, ModelSet, PipelineFiles } from '../../src/model-set';
+import { IModelVolume } from '../../src/model-volume';
+import { OutputBucket } from '../../src/output-bucket';
+import { SecretValue } from '../../src/secret-value';
 import {
   Bound,
   DEFAULT_MODEL_ROOT,
@@ -24,6 +27,7 @@ import {
   MAX_PROMPT_CHARS,
   MAX_SAMPLE_STEPS,
   MAX_URL_CHARS,
+  runpodS3EndpointUrl,
   PRESET_BOUNDS,
   RESOLUTIONS,
   SEED_BOUND,
@@ -393,6 +397,37 @@ export function servingEnvironment(c: WorkerSettingsCase): Record<string, string
 }
 
 // ---------------------------------------------------------------------------------------------
+// RunPod's S3 API as an output bucket
+// ---------------------------------------------------------------------------------------------
+
+/** A volume in `dataCenter` whose id is known at synth time (imported), as `OutputBucket.runpodVolume` sees it. */
+export function knownVolume(volumeId: string, dataCenter: string): IModelVolume {
+  const modelSet = ModelSet.FP8;
+  return {
+    volumeId,
+    dataCenter,
+    sizeGb: 40,
+    modelSet,
+    manifest: undefined as never,
+    mountPath: VOLUME_MOUNT_PATH,
+    modelRoot: DEFAULT_MODEL_ROOT,
+    modelPath: (name: string) => `${DEFAULT_MODEL_ROOT}/${name}`,
+  };
+}
+
+/** The `BUCKET_*` variables `OutputBucket.runpodVolume` gives the workers, per data centre. */
+function runpodVolumeBuckets(): Array<{ dataCenter: string; volumeId: string; environment: Record<string, string> }> {
+  return ['EU-RO-1', 'EUR-IS-1', 'US-KS-2'].map((dataCenter, i) => {
+    const volumeId = ['esn4slc1dk', 'q2w3e4r5t6', 'vol0abc123'][i];
+    const bucket = OutputBucket.runpodVolume(knownVolume(volumeId, dataCenter), {
+      accessKeyId: SecretValue.runpodSecret('s3_access_key'),
+      secretAccessKey: SecretValue.runpodSecret('s3_secret_key'),
+    });
+    return { dataCenter, volumeId, environment: bucket._environment() };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Glob matching and canonical JSON
 // ---------------------------------------------------------------------------------------------
 
@@ -477,6 +512,11 @@ export function contractVectors(): Record<string, unknown> {
     }),
     workerSettings: cases.workerSettings.map((c) => ({ name: c.name, accepted: c.accepted, environment: servingEnvironment(c) })),
     initSettings: cases.initSettings.map((c) => ({ name: c.name, accepted: c.accepted, environment: initSettingsEnvironment(c) })),
+    runpodS3: {
+      endpoints: ['EU-RO-1', 'EUR-IS-1', 'US-KS-2', 'EU-CZ-1'].map((dataCenter) => ({ dataCenter, endpointUrl: runpodS3EndpointUrl(dataCenter) })),
+      notRunpod: ['https://s3.eu-central-1.amazonaws.com', 'http://s3api-eu-ro-1.runpod.io', 'https://s3api-eu-ro-1.runpod.io.example.com', 'https://acct.r2.cloudflarestorage.com'],
+      volumeBuckets: runpodVolumeBuckets(),
+    },
   };
 }
 
