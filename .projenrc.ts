@@ -129,6 +129,10 @@ project.addTask('gen:runpod', {
   exec: 'bash test/tools/runpod-bindings.sh generate',
 });
 project.addTask('test:python', { exec: 'bash docker/scripts/test.sh' });
+project.addTask('hub:files', {
+  description: 'Bring the entries the constructs render in docker/.runpod/hub.json and tests.json up to date',
+  exec: 'ts-node --transpile-only test/contract/write-hub-files.ts',
+});
 project.addTask('contract:vectors', {
   description: 'Regenerate test/fixtures/contract-vectors.json, the cases both the constructs and the worker must judge alike',
   exec: 'ts-node --transpile-only test/contract/write-vectors.ts',

@@ -139,10 +139,9 @@ export interface AvatarServerlessEndpointProps {
 const MAX_WORKERS_BOUND = 50;
 const MANAGED_ENV_PREFIXES = ['AVATAR_', 'BUCKET_', 'RUNPOD_', 'HF_'];
 
-/** Seconds a worker may take to start: reading the set at 200 MB/s with 50 % margin plus two minutes, at least RunPod's 600. */
+/** Seconds a worker may take to start (`RUNPOD_INIT_TIMEOUT`): its estimated load plus 50 %, rounded up to a minute, at least RunPod's 600. */
 export function initTimeoutSeconds(modelSet: ModelSet): number {
-  const seconds = (modelSet.expectedGb / 0.2) * 1.5 + 120;
-  return Math.max(600, Math.ceil(seconds / 60) * 60);
+  return Math.max(600, Math.ceil((L40sTiming.loadSeconds(modelSet.expectedGb) * 1.5) / 60) * 60);
 }
 
 /**

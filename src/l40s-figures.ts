@@ -58,6 +58,17 @@ export class L40sTiming {
     return resolution === Resolution.P480 ? 10 : 25;
   }
 
+  /** Typical read rate of a STANDARD network volume, in MB/s: the low end of RunPod's "200–400 MB/s typical". */
+  public static readonly VOLUME_READ_MB_PER_SECOND = 200;
+
+  /** Seconds a worker's load takes beyond reading the files (requantizing, moving weights to the GPU): 60 s, an allowance. */
+  public static readonly LOAD_OVERHEAD_SECONDS = 60;
+
+  /** Estimated seconds a worker takes to read and load a model set of `expectedGb` (its cold start). */
+  public static loadSeconds(expectedGb: number): number {
+    return Math.round((expectedGb * 1000) / L40sTiming.VOLUME_READ_MB_PER_SECOND + L40sTiming.LOAD_OVERHEAD_SECONDS);
+  }
+
   /**
    * Number of 81-frame chunks InfiniteTalk generates for `audioSeconds` of audio: each chunk after
    * the first carries `motionFrame` frames over, so it adds `81 - motionFrame` new ones

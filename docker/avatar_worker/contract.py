@@ -103,6 +103,10 @@ def bound_problem(name: str, value: object, bound: Bound) -> Optional[str]:
 FPS = 25
 #: Frames per generated chunk (InfiniteTalk's ``frame_num``).
 FRAMES_PER_CHUNK = 81
+#: Shortest audio the model gets: InfiniteTalk needs more than one 81-frame chunk of audio features
+#: (``int(seconds * 25) >= 82``, i.e. 3.28 s); shorter audio is padded a little past that so rounding
+#: never lands on 81.
+MODEL_MIN_AUDIO_SECONDS = 3.32
 #: Output resolutions (short side in pixels) InfiniteTalk has size buckets for.
 RESOLUTIONS = (480, 720)
 #: Most sampling steps a preset or a job may ask for.

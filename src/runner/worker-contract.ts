@@ -136,6 +136,13 @@ export const FPS = 25;
 /** Frames per generated chunk (InfiniteTalk's `frame_num`). */
 export const FRAMES_PER_CHUNK = 81;
 
+/**
+ * Shortest audio the model gets: InfiniteTalk needs more than one 81-frame chunk of audio features
+ * (`int(seconds * 25) >= 82`, i.e. 3.28 s); the worker pads shorter audio with silence a little
+ * past that so rounding never lands on 81.
+ */
+export const MODEL_MIN_AUDIO_SECONDS = 3.32;
+
 /** Output resolutions (short side in pixels) InfiniteTalk has size buckets for. */
 export const RESOLUTIONS: readonly number[] = [480, 720];
 
