@@ -14,7 +14,7 @@ describe('RunPod Hub files (docker/.runpod)', () => {
     expect(keys).toEqual(expect.arrayContaining([WORKER_ENV.modelManifest, WORKER_ENV.modelManifestSha256, WORKER_ENV.preset]));
   });
 
-  test.each(files.tests.tests.map((t: any) => [t.name, t]))('the test "%s" is a valid job that finishes within its timeout on the test GPU (estimated)', (_name, t: any) => {
+  test.each(files.tests.tests.map((t: any) => [t.name, t]) as Array<[string, any]>)('the test "%s" is a valid job that finishes within its timeout on the test GPU (estimated)', (_name, t: any) => {
     const env = Object.fromEntries(files.tests.config.env.map((e: any) => [e.key, e.value]));
     const preset = JSON.parse(env[WORKER_ENV.preset]);
     expect(files.tests.config.gpuTypeId).toBe('NVIDIA L40S');

@@ -118,7 +118,7 @@ describe('storage-init runner against the emulator', () => {
     expectSpecClean();
   });
 
-  test('sends the pod body the spec and DESIGN.md call for', async () => {
+  test('sends the pod body that the REST v2 spec and the worker init mode call for', async () => {
     const run = startRunner({ HF_TOKEN: 'hf_runnerTestToken000000000000000', HF_ENDPOINT: 'https://hub.example.invalid' });
     expect((await run.done).code).toBe(0);
     const [create] = emulator.requestsFor('createPod');

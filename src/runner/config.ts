@@ -25,7 +25,6 @@ export interface RunnerConfig {
   readonly huggingFaceTokenSecret?: string;
   readonly huggingFaceToken?: string;
   readonly huggingFaceEndpoint?: string;
-  readonly containerDiskGb: number;
   readonly tuning: RunnerTuning;
 }
 
@@ -73,7 +72,6 @@ export const RUNNER_ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; 
   { name: 'AVATAR_INIT_POD_NAME', meaning: 'pod name shown in the console', default: 'avatar-storage-init' },
   { name: 'AVATAR_INIT_REGISTRY_AUTH_ID', meaning: 'RunPod registry auth id for a private image', default: 'unset: public image' },
   { name: 'AVATAR_INIT_HF_TOKEN_SECRET', meaning: 'RunPod secret name; the pod gets HF_TOKEN={{ RUNPOD_SECRET_<name> }}', default: 'unset: HF_TOKEN from the deploy environment, if any' },
-  { name: 'AVATAR_INIT_CONTAINER_DISK_GB', meaning: 'container disk of the pod in GB', default: '30' },
   { name: 'AVATAR_RUNNER_POLL_MS', meaning: 'pod status poll interval and log reconnect wait', default: '5000' },
   { name: 'AVATAR_RUNNER_BACKOFF_MS', meaning: 'first backoff step of API retries', default: '1000' },
   { name: 'AVATAR_RUNNER_BACKOFF_MAX_MS', meaning: 'longest backoff step', default: '30000' },
@@ -175,7 +173,6 @@ export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     huggingFaceTokenSecret: secret,
     huggingFaceToken: optional('HF_TOKEN'),
     huggingFaceEndpoint: optional('HF_ENDPOINT'),
-    containerDiskGb: integer('AVATAR_INIT_CONTAINER_DISK_GB', 30, 1, 10_000),
     tuning: {
       pollMs: integer('AVATAR_RUNNER_POLL_MS', 5000, 1, 600_000),
       backoffBaseMs: integer('AVATAR_RUNNER_BACKOFF_MS', 1000, 1, 600_000),

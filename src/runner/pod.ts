@@ -7,6 +7,9 @@ export const POD_VOLUME_MOUNT_PATH = VOLUME_MOUNT_PATH;
 /** Environment variable that tags the pod with the runner's run id (to find it again after a lost response). */
 export const RUN_ID_ENV = 'AVATAR_INIT_RUN_ID';
 
+/** Container disk of the init pod, in GB: the models go to the volume; the container holds only the image and temporary files. */
+export const INIT_POD_CONTAINER_DISK_GB = 30;
+
 /** Statuses after which the container no longer runs. */
 export const STOPPED_STATUSES: ReadonlySet<string> = new Set(['EXITED', 'ERROR', 'TERMINATED']);
 
@@ -23,7 +26,7 @@ export interface PodView {
 /**
  * The `POST /v2/pods` body (`CreatePodRequest`): the image with the volume mounted at
  * /runpod-volume, in the volume's data centre, on Secure Cloud (network volumes need it), running
- * the worker in `init` mode. `hfTokenValue` is the HF_TOKEN the pod gets, if any.
+ * the worker in `init` mode.
  */
 export function createPodBody(config: RunnerConfig, runId: string): Record<string, unknown> {
   const env: Record<string, string> = {
@@ -47,7 +50,7 @@ export function createPodBody(config: RunnerConfig, runId: string): Record<strin
     dataCenterIds: [config.dataCenter],
     mounts: { network: [{ volumeId: config.volumeId, path: POD_VOLUME_MOUNT_PATH }] },
     env,
-    disk: config.containerDiskGb,
+    disk: INIT_POD_CONTAINER_DISK_GB,
     ports: [],
     ...(config.registryAuthId ? { registry: config.registryAuthId } : {}),
   };
@@ -57,12 +60,4 @@ export function createPodBody(config: RunnerConfig, runId: string): Record<strin
 export function huggingFaceToken(config: RunnerConfig): string | undefined {
   if (config.huggingFaceTokenSecret) return runpodSecretReference(config.huggingFaceTokenSecret);
   return config.huggingFaceToken;
-}
-
-/** A copy of a pod body safe to print: HF_TOKEN masked unless it is a secret reference. */
-export function redactPodBody(body: Record<string, unknown>): Record<string, unknown> {
-  const env = { ...((body.env as Record<string, string>) ?? {}) };
-  if (env.HF_TOKEN && !env.HF_TOKEN.startsWith('{{')) env.HF_TOKEN = '***';
-  if (env.AVATAR_MODEL_MANIFEST) env.AVATAR_MODEL_MANIFEST = `<${env.AVATAR_MODEL_MANIFEST.length} characters>`;
-  return { ...body, env };
 }
