@@ -93,12 +93,23 @@ const WAV2VEC: HuggingFaceModel = {
   expectedBytes: 380_000_000,
 };
 
+/** The lightx2v step-distillation LoRA (rank 32) that InfiniteTalk's README links for 4-step sampling. */
+const LIGHTX2V_LORA: HuggingFaceModel = {
+  name: 'lightx2v-lora',
+  repo: 'Kijai/WanVideo_comfy',
+  revision: 'main',
+  include: ['Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors'],
+  directory: 'WanVideo_comfy',
+  expectedBytes: 317_000_000,
+};
+const LIGHTX2V_LORA_FILE = 'WanVideo_comfy/Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors';
+
 /** A deployable set of model files, with what it needs to run. */
 export class ModelSet {
   /**
    * The fp8 set that fits an L40S at 480p with everything resident: Wan2.1 VAE, CLIP and tokenizers,
    * InfiniteTalk's fp8 DiT and fp8 T5, wav2vec2. About 32 GB on the volume (as the Hub lists the
-   * files). InfiniteTalk applies no LoRA to quantized weights, so it runs the 40-step presets.
+   * files). Without a step-distillation LoRA it runs the 40-step presets (`FP8_LIGHTX2V` adds one).
    */
   public static readonly FP8 = new ModelSet({
     name: 'fp8',
@@ -138,6 +149,25 @@ export class ModelSet {
   });
 
   /**
+   * The fp8 set plus the lightx2v 4-step LoRA (317 MB), which the worker merges into the fp8 DiT at
+   * load (upstream InfiniteTalk ignores LoRAs under quantization; the worker does not). Runs the
+   * 4-step presets with everything resident on one 48 GB GPU.
+   */
+  public static readonly FP8_LIGHTX2V = new ModelSet({
+    name: 'fp8-lightx2v',
+    models: [...ModelSet.FP8.models, LIGHTX2V_LORA],
+    pipeline: {
+      ...ModelSet.FP8.pipeline,
+      loraFiles: [LIGHTX2V_LORA_FILE],
+      loraScales: [1],
+    },
+    // The merged LoRA adds no memory: the fp8 set's figures.
+    gpuMemory: L40sMemory.FP8_GPU,
+    hostRamGb: L40sMemory.FP8_HOST_RAM_GB,
+    presets: [GenerationPreset.LIGHTX2V_4STEP],
+  });
+
+  /**
    * The unquantized bf16 set with the lightx2v 4-step LoRA: the full Wan2.1-I2V-14B-480P weights,
    * InfiniteTalk's single-speaker weights, wav2vec2 and the LoRA. About 94 GB on the volume. Fast
    * (4 steps), but its load needs far more host RAM than the fp8 set and the DiT must stream on
@@ -169,30 +199,23 @@ export class ModelSet {
         directory: 'InfiniteTalk',
         expectedBytes: 11_000_000_000,
       },
-      {
-        name: 'lightx2v-lora',
-        repo: 'Kijai/WanVideo_comfy',
-        revision: 'main',
-        include: ['Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors'],
-        directory: 'WanVideo_comfy',
-        expectedBytes: 317_000_000,
-      },
+      LIGHTX2V_LORA,
     ],
     pipeline: {
       checkpointDirectory: 'Wan2.1-I2V-14B-480P',
       wav2vecDirectory: 'chinese-wav2vec2-base',
       infiniteTalkFile: 'InfiniteTalk/single/infinitetalk.safetensors',
-      loraFiles: ['WanVideo_comfy/Wan21_T2V_14B_lightx2v_cfg_step_distill_lora_rank32.safetensors'],
+      loraFiles: [LIGHTX2V_LORA_FILE],
       loraScales: [1],
     },
     gpuMemory: L40sMemory.BF16_GPU,
     hostRamGb: L40sMemory.BF16_HOST_RAM_GB,
-    presets: [GenerationPreset.LIGHTX2V_4STEP],
+    presets: [GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM],
   });
 
   /** Every built-in model set. */
   public static builtIn(): ModelSet[] {
-    return [ModelSet.FP8, ModelSet.BF16_LIGHTX2V];
+    return [ModelSet.FP8, ModelSet.FP8_LIGHTX2V, ModelSet.BF16_LIGHTX2V];
   }
 
   /** Bring your own set of files; validated like the built-in ones. */

@@ -85,7 +85,7 @@ describe('AvatarServerlessEndpoint', () => {
     const flexible = new AvatarServerlessEndpoint(stack, 'flexible', { volume, image, maxStepsPerJob: 12 });
     expect(JSON.parse(flexible.environment.AVATAR_PRESET).maxStepsAllowed).toBe(12);
     // 12 steps: 4 x (12 x 2 x 8.5 x 1.26 + 10) + 30 = 1098 s, plus 25 % rounded up to a minute.
-    expect(GenerationPreset.LIGHTX2V_4STEP.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(1098);
+    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(1098);
     expect(flexible.executionTimeoutSeconds).toBe(1380);
     expect(() => new AvatarServerlessEndpoint(stack, 'short', { volume, image, maxStepsPerJob: 12, executionTimeoutSeconds: 900 })).toThrow(
       /is estimated to take about 1098 s for 10 s of audio at 480p with 12 steps on an L40S/,
@@ -269,7 +269,7 @@ describe('AvatarServerlessEndpoint', () => {
   test('bf16 + lightx2v at 720p fits with streaming and warns about host RAM', () => {
     const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
     const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, maxResolution: Resolution.P720 });
-    expect(JSON.parse(endpoint.environment.AVATAR_PRESET)).toMatchObject({ name: 'lightx2v-4step', numPersistentParamInDit: 0, resolutions: [480, 720] });
+    expect(JSON.parse(endpoint.environment.AVATAR_PRESET)).toMatchObject({ name: 'lightx2v-4step-low-vram', numPersistentParamInDit: 0, resolutions: [480, 720] });
     expect(annotations(endpoint, 'warning').join('\n')).toMatch(/peaks at about 128 GB of host RAM/);
   });
 
@@ -327,7 +327,7 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the execution timeout is shorter than the preset is expected to take, and says the figure', () => {
       const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 120, maxAudioSeconds: 10 })).toThrow(
-        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step is estimated to take about 414 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~96 s)',
+        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is estimated to take about 414 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~96 s)',
       );
     });
     test('fails when the execution timeout is beyond 7 days', () => {

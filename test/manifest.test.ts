@@ -46,13 +46,13 @@ describe('manifest', () => {
   });
 
   test('renders the preset the worker reads from AVATAR_PRESET', () => {
-    const preset = JSON.parse(renderPreset(GenerationPreset.LIGHTX2V_4STEP, [Resolution.P480]));
+    const preset = JSON.parse(renderPreset(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM, [Resolution.P480]));
     expect(preset).toEqual({
       audioGuideScale: 2,
       colorCorrectionStrength: 1,
       maxStepsAllowed: 4,
       motionFrame: 9,
-      name: 'lightx2v-4step',
+      name: 'lightx2v-4step-low-vram',
       numPersistentParamInDit: 0,
       offloadModel: false,
       resolutions: [480],

@@ -20,7 +20,10 @@ describe('model catalog', () => {
     expect(ModelSet.BF16_LIGHTX2V.expectedGb).toBeGreaterThan(90);
     expect(ModelSet.BF16_LIGHTX2V.expectedGb).toBeLessThan(98);
     expect(ModelSet.BF16_LIGHTX2V.pipeline.loraFiles).toHaveLength(1);
-    expect(ModelSet.BF16_LIGHTX2V.supportsPreset(GenerationPreset.LIGHTX2V_4STEP)).toBe(true);
+    expect(ModelSet.BF16_LIGHTX2V.supportsPreset(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM)).toBe(true);
+    expect(ModelSet.FP8_LIGHTX2V.supportsPreset(GenerationPreset.LIGHTX2V_4STEP)).toBe(true);
+    expect(ModelSet.FP8_LIGHTX2V.pipeline.quantization).toBe('fp8');
+    expect(ModelSet.FP8_LIGHTX2V.pipeline.loraFiles).toEqual(ModelSet.BF16_LIGHTX2V.pipeline.loraFiles);
     expect(ModelSet.FP8.supportsPreset(GenerationPreset.LIGHTX2V_4STEP)).toBe(false);
   });
 
@@ -28,13 +31,13 @@ describe('model catalog', () => {
     const fp8 = ModelSet.FP8;
     expect(fp8.gpuMemoryGb(Resolution.P480, fp8.defaultPreset)).toBe(30);
     expect(fp8.gpuMemoryGb(Resolution.P720, fp8.defaultPreset)).toBe(51);
-    expect(ModelSet.BF16_LIGHTX2V.gpuMemoryGb(Resolution.P720, GenerationPreset.LIGHTX2V_4STEP)).toBe(36);
+    expect(ModelSet.BF16_LIGHTX2V.gpuMemoryGb(Resolution.P720, GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM)).toBe(36);
     expect(ModelSet.BF16_LIGHTX2V.hostRamGb).toBeGreaterThan(100);
   });
 
   test('expected chunk times follow the measured forward (8.5 s at 480p, 30 s at 720p) times steps and passes', () => {
     // 4 steps x 2 passes x 8.5 s x 1.26 (streaming) + 10 s
-    expect(GenerationPreset.LIGHTX2V_4STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(96);
+    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedSecondsPerChunk(Resolution.P480)).toBe(96);
     // 40 steps x 3 passes x 8.5 s + 10 s = 17.2 min
     expect(GenerationPreset.QUALITY_40STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(1030);
     expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedSecondsPerChunk(Resolution.P720)).toBe(2425);
@@ -80,10 +83,14 @@ describe('model catalog', () => {
       expect(() => ModelSet.custom({ ...base, models: [{ ...base.models[0], include: ['../etc/passwd'] }] })).toThrow(/without '\.\.'/);
     });
 
-    test('fails when LoRAs are combined with quantization, which InfiniteTalk ignores', () => {
-      expect(() =>
-        ModelSet.custom({ ...base, pipeline: { ...base.pipeline, quantization: 'fp8', quantizedDitFile: 'q.safetensors', loraFiles: ['l.safetensors'] } }),
-      ).toThrow(/ignores LoRAs under quantization/);
+    test('a LoRA on a quantized set is accepted: the worker merges it into the fp8 DiT', () => {
+      const files = ['a.safetensors', 'q.safetensors', 'q.json', 't5_fp8.safetensors', 't5_map_fp8.json', 'l.safetensors'];
+      const set = ModelSet.custom({
+        ...base,
+        models: [{ ...base.models[0], include: files }],
+        pipeline: { ...base.pipeline, quantization: 'fp8', quantizedDitFile: 'weights/q.safetensors', loraFiles: ['weights/l.safetensors'] },
+      });
+      expect(set.pipeline.loraFiles).toEqual(['weights/l.safetensors']);
     });
 
     test('fails on duplicate model names and empty preset lists', () => {

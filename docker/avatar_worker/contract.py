@@ -233,8 +233,9 @@ WHOLE_REPOSITORY_PATTERNS = ("*", "**", "**/*")
 MAX_MODEL_BYTES = 4096 * 1_000_000_000
 #: Quantizations InfiniteTalk loads.
 QUANTIZATIONS = ("fp8", "int8")
-#: InfiniteTalk applies LoRAs only to unquantized weights; a set that lists both is refused.
-LORAS_IGNORED_UNDER_QUANTIZATION = True
+#: Whether a quantized set may not list LoRAs. Upstream InfiniteTalk skips LoRAs under quantization;
+#: the worker merges them into the fp8 DiT itself (``pipeline.py``), so a quantized set may carry them.
+LORAS_IGNORED_UNDER_QUANTIZATION = False
 
 
 def is_relative_path(value: object) -> bool:
@@ -348,7 +349,7 @@ def pipeline_problem(models: Sequence[ModelFiles], p: PipelineFiles) -> Optional
         files += [("quantizedDitFile", p.quantized_dit_file), ("its quantization map", dit_map),
                   ("the quantized T5", t5), ("the quantized T5 map", t5_map)]
         if LORAS_IGNORED_UNDER_QUANTIZATION and p.lora_files:
-            return "InfiniteTalk ignores LoRAs under quantization; drop loraFiles or use unquantized weights"
+            return "LoRAs are ignored under quantization; drop loraFiles or use unquantized weights"
     elif p.infinite_talk_file is None:
         return "unquantized weights need infiniteTalkFile (e.g. InfiniteTalk/single/infinitetalk.safetensors)"
     if p.infinite_talk_file is not None:

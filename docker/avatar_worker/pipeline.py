@@ -8,7 +8,6 @@ and benchmarks and is chosen only when ``AVATAR_PIPELINE=fake`` is set explicitl
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import threading
@@ -22,6 +21,7 @@ from PIL import Image
 from .contract import FPS, FRAMES_PER_CHUNK
 from .errors import PipelineFailed, WorkerMisconfigured
 from .manifest import PipelineSpec
+from .media import MODEL_SAMPLE_RATE
 from .preset import Preset
 
 # InfiniteTalk's chunk length is the contract's (4n+1; the model was trained on 81).
@@ -67,8 +67,12 @@ class GenerationRequest:
 
     @property
     def frame_count(self) -> int:
-        """Frames the output covers: one per 1/25 s of model audio (InfiniteTalk trims to this)."""
-        return int(math.ceil(self.audio_seconds * FPS - 1e-9))
+        """Frames the output covers: InfiniteTalk's own count, ``int(samples / 16000 * 25)``.
+
+        Upstream sizes the audio embedding with exactly this expression (``get_embedding``) and trims
+        the video to the embedding's length, so it is copied as written, float rounding included.
+        """
+        return int(len(self.audio_samples) / MODEL_SAMPLE_RATE * FPS)
 
 
 class Pipeline(Protocol):
@@ -203,7 +207,11 @@ class ExtraArgs:
 
 
 def constructor_kwargs(paths: PipelinePaths, preset: Preset) -> Dict[str, Any]:
-    """Keyword arguments for ``wan.InfiniteTalkPipeline`` (minus ``config``)."""
+    """Keyword arguments for ``wan.InfiniteTalkPipeline`` (minus ``config``).
+
+    LoRAs go to upstream only for unquantized weights: upstream skips them under quantization, so
+    the worker merges them into the fp8 layers itself (:meth:`InfiniteTalkPipeline.load`).
+    """
     return {
         "checkpoint_dir": paths.checkpoint_dir,
         "quant_dir": paths.quant_dir,
@@ -213,8 +221,11 @@ def constructor_kwargs(paths: PipelinePaths, preset: Preset) -> Dict[str, Any]:
         "dit_fsdp": False,
         "use_usp": False,
         "t5_cpu": preset.t5_cpu,
-        "lora_dir": paths.lora_dir,
-        "lora_scales": paths.lora_scales,
+        # The DiT is built on the CPU; load() moves it once converted, so an out-of-memory shows at
+        # start rather than in the first job.
+        "init_on_cpu": True,
+        "lora_dir": None if paths.quant else paths.lora_dir,
+        "lora_scales": None if paths.quant else paths.lora_scales,
         "quant": paths.quant,
         "infinitetalk_dir": paths.infinitetalk_dir,
     }
@@ -249,6 +260,11 @@ def input_data(request: GenerationRequest, embedding_path: str) -> Dict[str, Any
     }
 
 
+#: How the fp8 layers multiply on GPUs with fp8 tensor cores (``fp8``: activations quantized per
+#: token, ``_scaled_mm``); elsewhere they multiply the dequantized weight. See fp8_linear.py.
+FP8_MATMUL = "fp8"
+
+
 class InfiniteTalkPipeline:
     """MeiGen-AI InfiniteTalk (Wan2.1-I2V-14B) kept resident on GPU 0."""
 
@@ -262,38 +278,95 @@ class InfiniteTalkPipeline:
         self._pipe: Any = None
         self._feature_extractor: Any = None
         self._audio_encoder: Any = None
+        #: What load() did, for the log and the GPU harness: seconds per step, fp8 layers converted.
+        self.load_report: Dict[str, Any] = {}
 
     def load(self) -> None:
-        """Import ``wan`` from ``INFINITETALK_HOME``, build wav2vec (CPU) and the pipeline once."""
+        """Import ``wan`` from ``INFINITETALK_HOME``, build wav2vec (CPU) and the pipeline once.
+
+        With fp8 weights, every quantized layer becomes an :class:`~avatar_worker.fp8_linear.Fp8Linear`
+        (LoRAs merged) while still on the CPU; then the DiT and T5 move to the GPU, unless the preset
+        streams DiT layers from host RAM or keeps T5 on the CPU.
+        """
+        if self.paths.quant and self.preset.num_persistent_param_in_dit is not None:
+            raise WorkerMisconfigured(
+                f"preset {self.preset.name} streams DiT layers from host RAM, which the worker supports for "
+                "unquantized model sets only; fp8 sets fit the GPU resident."
+            )
         if self.home not in sys.path:
             sys.path.insert(0, self.home)  # upstream imports are `wan.*` and `src.*`
+        import torch  # type: ignore[import-not-found]
         import wan  # type: ignore[import-not-found]
         from wan.configs import WAN_CONFIGS  # type: ignore[import-not-found]
 
+        report: Dict[str, Any] = {}
+        started = time.monotonic()
         self._feature_extractor, self._audio_encoder = _wav2vec_init("cpu", self.paths.wav2vec_dir)
+        report["wav2vec_seconds"] = _since(started)
+        started = time.monotonic()
         config = WAN_CONFIGS["infinitetalk-14B"]
         self._pipe = wan.InfiniteTalkPipeline(config=config, **constructor_kwargs(self.paths, self.preset))
+        report["upstream_init_seconds"] = _since(started)
+        if self.paths.quant:
+            started = time.monotonic()
+            report.update(self._convert_quantized_layers())
+            report["fp8_conversion_seconds"] = _since(started)
         if self.preset.num_persistent_param_in_dit is not None:
             self._pipe.vram_management = True
             self._pipe.enable_vram_management(num_persistent_param_in_dit=self.preset.num_persistent_param_in_dit)
+        else:
+            started = time.monotonic()
+            self._pipe.model.to(self._pipe.device)
+            if not self.preset.t5_cpu:
+                self._pipe.text_encoder.model.to(self._pipe.device)
+            torch.cuda.synchronize()
+            report["to_gpu_seconds"] = _since(started)
+        self.load_report = report
         self.load_count += 1
+
+    def _convert_quantized_layers(self) -> Dict[str, Any]:
+        """Turn quanto's fp8 layers of the DiT (LoRAs merged) and of T5 into Fp8Linear layers."""
+        from .fp8_linear import convert_quantized_linears, scaled_mm_supported
+        from .lora import LoraDeltas
+
+        matmul = FP8_MATMUL if scaled_mm_supported(self._pipe.device) else "dequantize"
+        lora = LoraDeltas.load(self.paths.lora_dir or [], self.paths.lora_scales or []) if self.paths.lora_dir else None
+        # LoRA merges run on the GPU (tens of GFLOP per layer); the layers they touch stay there.
+        dit = convert_quantized_linears(self._pipe.model, lora.take if lora else None, matmul, merge_device=self._pipe.device)
+        lora_other = lora.apply_remaining(self._pipe.model) if lora else 0
+        t5 = convert_quantized_linears(self._pipe.text_encoder.model, None, matmul)
+        return {
+            "fp8_matmul": matmul,
+            "dit_fp8_layers": dit.converted,
+            "dit_fp8_layers_with_lora": dit.merged,
+            "dit_other_lora_tensors": lora_other,
+            "t5_fp8_layers": t5.converted,
+        }
 
     def generate(self, request: GenerationRequest, progress: ProgressCallback) -> Any:
         """Embed the audio with wav2vec, then run streaming generation; returns (3, T, H, W)."""
         import torch  # type: ignore[import-not-found]
 
+        from .guidance import skip_audio_free_pass
+
         if self._pipe is None:
             raise PipelineFailed("InfiniteTalkPipeline.generate called before load().")
         started = time.monotonic()
-        speech = _loudness_norm(request.audio_samples, 16000)
+        speech = _loudness_norm(request.audio_samples, MODEL_SAMPLE_RATE)
         embedding = _get_embedding(speech, self._feature_extractor, self._audio_encoder)
         embedding_path = os.path.join(request.work_dir, "audio_embedding.pt")
         torch.save(embedding, embedding_path)
-        progress({"substage": "audio_embedding", "seconds": round(time.monotonic() - started, 3)})
-        video = self._pipe.generate_infinitetalk(input_data(request, embedding_path), **generation_kwargs(self.preset, request))
+        progress({"substage": "audio_embedding", "seconds": _since(started)})
+        with skip_audio_free_pass(self._pipe.model, request.audio_guidance) as passes:
+            video = self._pipe.generate_infinitetalk(input_data(request, embedding_path), **generation_kwargs(self.preset, request))
+        progress({"substage": "sampling", "dit_passes": passes.run, "dit_passes_skipped": passes.skipped})
         if video is None:
             raise PipelineFailed("InfiniteTalk returned no video (not rank 0?).")
         return video
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
 
 
 # The three functions below follow generate_infinitetalk.py (a1aa6e9); they are copied rather than

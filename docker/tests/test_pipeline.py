@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -96,12 +97,40 @@ def test_paths_from_the_manifest_pipeline_section() -> None:
     assert kwargs == {
         "checkpoint_dir": "/runpod-volume/infinitetalk/Wan2.1-I2V-14B-480P", "quant_dir": paths.quant_dir,
         "device_id": 0, "rank": 0, "t5_fsdp": False, "dit_fsdp": False, "use_usp": False, "t5_cpu": True,
-        "lora_dir": None, "lora_scales": None, "quant": "fp8", "infinitetalk_dir": None,
+        "init_on_cpu": True, "lora_dir": None, "lora_scales": None, "quant": "fp8", "infinitetalk_dir": None,
     }
     bf16 = PipelinePaths.resolve(
         PipelineSpec("W", "wv", None, None, "InfiniteTalk/single/infinitetalk.safetensors", ("lora/x.safetensors",), (1.0,)), "/m")
     assert (bf16.quant, bf16.quant_dir, bf16.infinitetalk_dir) == (None, None, "/m/InfiniteTalk/single/infinitetalk.safetensors")
     assert (bf16.lora_dir, bf16.lora_scales) == (["/m/lora/x.safetensors"], [1.0])
+    # Unquantized: upstream applies the LoRA itself.
+    assert constructor_kwargs(bf16, Preset.from_document(LIGHTX2V))["lora_dir"] == ["/m/lora/x.safetensors"]
+
+
+def test_a_lora_on_fp8_weights_is_merged_by_the_worker_not_handed_to_upstream() -> None:
+    """Upstream silently drops `lora_dir` under quantization; the worker merges it at load instead."""
+    fp8_lora = PipelinePaths.resolve(
+        PipelineSpec("W", "wv", "fp8", "I/q/dit_fp8.safetensors", None, ("lora/x.safetensors",), (1.0,)), "/m")
+    kwargs = constructor_kwargs(fp8_lora, Preset.from_document(LIGHTX2V))
+    assert (kwargs["quant"], kwargs["lora_dir"], kwargs["lora_scales"]) == ("fp8", None, None)
+    assert fp8_lora.lora_dir == ["/m/lora/x.safetensors"]
+
+
+def test_fp8_sets_refuse_low_vram_streaming_before_loading_anything() -> None:
+    spec = PipelineSpec("W", "wv", "fp8", "I/q/dit_fp8.safetensors", None, (), ())
+    streaming = Preset.from_document({**LIGHTX2V, "numPersistentParamInDit": 0})
+    infinitetalk = pipeline.InfiniteTalkPipeline(PipelinePaths.resolve(spec, "/m"), streaming, home="/nonexistent")
+    with pytest.raises(WorkerMisconfigured, match="streams DiT layers from host RAM"):
+        infinitetalk.load()
+
+
+@pytest.mark.parametrize("samples", [52480, 52800, 160000, 170912, 3 * 16000 + 7])
+def test_frame_count_is_upstreams_own_expression(samples: int, tmp_path: "os.PathLike[str]") -> None:
+    """Upstream: `video_length = len(speech) / sr * 25` then `seq_len=int(video_length)` (get_embedding)."""
+    base = request(tmp_path)
+    audio = np.zeros(samples, dtype=np.float32)
+    req = dataclasses.replace(base, audio_samples=audio, audio_seconds=samples / 16000)
+    assert req.frame_count == int(len(audio) / 16000 * 25)
 
 
 @pytest.mark.parametrize(

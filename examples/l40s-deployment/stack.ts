@@ -31,6 +31,8 @@ export interface L40sDeploymentOptions {
   readonly s3Delivery?: boolean;
   /** RunPod API base URL for the storage init runner (an emulator in tests). @default - RunPod's */
   readonly apiBaseUrl?: string;
+  /** Longest audio a job may send, in seconds. @default - the endpoint's default */
+  readonly maxAudioSeconds?: number;
 }
 
 /**
@@ -90,6 +92,7 @@ export class L40sDeploymentStack extends TerraformStack {
     this.endpoint = new AvatarServerlessEndpoint(this, 'avatar', {
       storageInitJob: this.storageInit,
       outputBucket,
+      maxAudioSeconds: options.maxAudioSeconds,
     });
 
     new TerraformOutput(this, 'volume_id', { value: this.volume.volumeId, description: 'RunPod network volume holding the models' });

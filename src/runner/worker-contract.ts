@@ -339,8 +339,11 @@ export const WHOLE_REPOSITORY_PATTERNS: readonly string[] = ['*', '**', '**/*'];
 export const MAX_MODEL_BYTES = 4096 * 1_000_000_000;
 /** Quantizations InfiniteTalk loads. */
 export const QUANTIZATIONS: readonly string[] = ['fp8', 'int8'];
-/** InfiniteTalk applies LoRAs only to unquantized weights; a set that lists both is refused. */
-export const LORAS_IGNORED_UNDER_QUANTIZATION = true;
+/**
+ * Whether a quantized set may not list LoRAs. Upstream InfiniteTalk skips LoRAs under quantization;
+ * the worker merges them into the fp8 DiT itself, so a quantized set may carry them.
+ */
+export const LORAS_IGNORED_UNDER_QUANTIZATION = false;
 
 /** Why a file pattern is refused, or undefined. */
 export function filePatternProblem(pattern: string): string | undefined {
@@ -446,7 +449,7 @@ export function pipelineProblem(models: readonly ManifestModelFiles[], p: Manife
     if (pathProblem) return pathProblem;
     const companions = quantizedCompanionFiles(p.quantizedDitFile, p.quantization);
     files.push(['quantizedDitFile', p.quantizedDitFile], ['its quantization map', companions.map], ['the quantized T5', companions.t5], ['the quantized T5 map', companions.t5Map]);
-    if (LORAS_IGNORED_UNDER_QUANTIZATION && p.loraFiles.length > 0) return 'InfiniteTalk ignores LoRAs under quantization; drop loraFiles or use unquantized weights';
+    if (LORAS_IGNORED_UNDER_QUANTIZATION && p.loraFiles.length > 0) return 'LoRAs are ignored under quantization; drop loraFiles or use unquantized weights';
   } else {
     if (p.infiniteTalkFile === null) return 'unquantized weights need infiniteTalkFile (e.g. InfiniteTalk/single/infinitetalk.safetensors)';
   }

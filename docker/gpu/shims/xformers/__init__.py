@@ -1,0 +1,1 @@
+"""Harness shim for xformers (see ../README.md)."""

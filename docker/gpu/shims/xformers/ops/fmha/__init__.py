@@ -1,0 +1,2 @@
+"""Harness shim for xformers.ops.fmha."""
+from . import attn_bias  # noqa: F401

@@ -1,0 +1,1 @@
+"""Harness shim for xfuser (see ../README.md)."""
