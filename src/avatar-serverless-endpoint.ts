@@ -87,8 +87,8 @@ export interface AvatarServerlessEndpointProps {
   /**
    * Most sampling steps one job may ask for (its `steps` field); at least the preset's steps, at
    * most 50. The execution timeout is sized for a job of this many steps, so raising it raises the
-   * derived timeout. A job may also not add the text-guidance pass the preset leaves out (text
-   * guidance other than 1 on a text-CFG-1 preset).
+   * derived timeout. Nor may a job's guidance cost more DiT passes per step than the preset's (a
+   * guidance of 1 saves its pass: text guidance 5 on a text-CFG-1 preset is refused).
    * @default - the preset's sampleSteps: jobs may ask for fewer steps, never more
    */
   readonly maxStepsPerJob?: number;

@@ -145,9 +145,9 @@ export class GenerationPreset {
     this.motionFrame = motionFrame;
   }
 
-  /** DiT forward passes per sampling step: 3 with text guidance, 2 when text CFG is 1 (upstream then skips the text-free pass). */
+  /** DiT forward passes per sampling step: 3, one fewer at text guidance 1 and one fewer at audio guidance 1. */
   public get ditPassesPerStep(): number {
-    return ditPassesPerStep(this.textGuideScale);
+    return ditPassesPerStep(this.textGuideScale, this.audioGuideScale);
   }
 
   /**

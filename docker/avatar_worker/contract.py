@@ -139,9 +139,10 @@ def motion_frame_problem(value: object) -> Optional[str]:
     return None
 
 
-def dit_passes_per_step(text_guide_scale: float) -> int:
-    """DiT forward passes per sampling step: 2 when text guidance is 1 (upstream skips the text-free pass), else 3."""
-    return 2 if math.isclose(text_guide_scale, 1.0) else 3
+def dit_passes_per_step(text_guide_scale: float, audio_guide_scale: float) -> int:
+    """DiT forward passes per sampling step: 3, one fewer when text guidance is 1 (upstream skips the
+    text-free pass) and one fewer when audio guidance is 1 (the worker skips the audio-free pass)."""
+    return 3 - int(math.isclose(text_guide_scale, 1.0)) - int(math.isclose(audio_guide_scale, 1.0))
 
 
 # --- job input ----------------------------------------------------------------------------------

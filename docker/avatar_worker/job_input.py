@@ -71,12 +71,15 @@ def parse_job_input(raw: Any, preset: Preset, server_max_seconds: float) -> JobI
 
     steps = _integer(data, "steps", preset.sample_steps, 1, preset.max_steps_allowed)
     text_guidance = _number(data, "text_guidance", preset.text_guide_scale, GUIDANCE_BOUND.min, GUIDANCE_BOUND.max)
-    if dit_passes_per_step(text_guidance) > dit_passes_per_step(preset.text_guide_scale):
-        raise InputInvalid(
-            f"`text_guidance` is {text_guidance:g} but this endpoint's preset {preset.name!r} runs without the "
-            "text-guidance pass (text guidance 1), which its execution timeout is sized for; leave it unset or use 1."
-        )
     audio_guidance = _number(data, "audio_guidance", preset.audio_guide_scale, GUIDANCE_BOUND.min, GUIDANCE_BOUND.max)
+    asked = dit_passes_per_step(text_guidance, audio_guidance)
+    sized = dit_passes_per_step(preset.text_guide_scale, preset.audio_guide_scale)
+    if asked > sized:
+        raise InputInvalid(
+            f"text guidance {text_guidance:g} and audio guidance {audio_guidance:g} cost {asked} DiT passes per step, "
+            f"but this endpoint's preset {preset.name!r} runs {sized}, which its execution timeout is sized for; "
+            "leave them unset or choose guidance that costs no more passes (a guidance of 1 saves its pass)."
+        )
     max_seconds = _number(data, "max_duration_seconds", server_max_seconds, 0.0, server_max_seconds, open_low=True)
 
     output = data.get("output", "auto")

@@ -19,10 +19,12 @@ def test_a_job_may_ask_for_fewer_steps_than_the_preset_but_not_more() -> None:
         parse_job_input({**MEDIA, "steps": 5}, CFG1_FOUR_STEPS, 10)
 
 
-def test_a_job_may_not_add_the_text_guidance_pass_a_cfg1_preset_leaves_out() -> None:
+def test_a_job_may_not_add_a_dit_pass_the_preset_leaves_out() -> None:
     assert parse_job_input({**MEDIA, "text_guidance": 1}, CFG1_FOUR_STEPS, 10).text_guidance == 1.0
-    with pytest.raises(InputInvalid, match="runs without the text-guidance pass"):
+    with pytest.raises(InputInvalid, match="cost 3 DiT passes per step, but this endpoint's preset 'upstream-40step' runs 2"):
         parse_job_input({**MEDIA, "text_guidance": 5}, CFG1_FOUR_STEPS, 10)
+    # Audio guidance 1 saves a pass, so text guidance may spend it.
+    assert parse_job_input({**MEDIA, "text_guidance": 5, "audio_guidance": 1}, CFG1_FOUR_STEPS, 10).audio_guidance == 1.0
     # A preset with text guidance runs three passes anyway: a job may turn the text guidance down or up.
     full = Preset.from_document(DEFAULT_PRESET_DOCUMENT)
     assert parse_job_input({**MEDIA, "text_guidance": 1}, full, 10).text_guidance == 1.0

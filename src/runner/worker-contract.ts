@@ -175,9 +175,12 @@ export function motionFrameProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** DiT forward passes per sampling step: 2 when text guidance is 1 (upstream skips the text-free pass), else 3. */
-export function ditPassesPerStep(textGuideScale: number): number {
-  return isCloseToOne(textGuideScale) ? 2 : 3;
+/**
+ * DiT forward passes per sampling step: 3, one fewer when text guidance is 1 (upstream skips the
+ * text-free pass) and one fewer when audio guidance is 1 (the worker skips the audio-free pass).
+ */
+export function ditPassesPerStep(textGuideScale: number, audioGuideScale: number): number {
+  return 3 - (isCloseToOne(textGuideScale) ? 1 : 0) - (isCloseToOne(audioGuideScale) ? 1 : 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,8 +214,10 @@ export interface JobLimits {
   readonly sampleSteps: number;
   /** Most steps a job may ask for. */
   readonly maxStepsAllowed: number;
-  /** The preset's text guidance: at 1 a job may not add the text-free pass. */
+  /** The preset's text guidance: a job may not add a DiT pass the preset's guidance leaves out. */
   readonly textGuideScale: number;
+  /** The preset's audio guidance. */
+  readonly audioGuideScale: number;
   /** Longest audio, in seconds. */
   readonly maxAudioSeconds: number;
 }
@@ -256,15 +261,21 @@ export function jobInputProblem(input: unknown, limits: JobLimits): string | und
     integer('seed', SEED_BOUND) ??
     integer('steps', { min: 1, max: limits.maxStepsAllowed, integer: true }) ??
     number('text_guidance', GUIDANCE_BOUND) ??
-    (data.text_guidance != null && ditPassesPerStep(data.text_guidance as number) > ditPassesPerStep(limits.textGuideScale)
-      ? `\`text_guidance\` is ${data.text_guidance} but this endpoint's preset runs without the text-guidance pass (text guidance 1), which its execution timeout is sized for`
-      : undefined) ??
     number('audio_guidance', GUIDANCE_BOUND) ??
+    passesProblem((data.text_guidance as number | null | undefined) ?? limits.textGuideScale, (data.audio_guidance as number | null | undefined) ?? limits.audioGuideScale, limits) ??
     number('max_duration_seconds', { min: 0, max: limits.maxAudioSeconds, integer: false, minExclusive: true });
   if (problem) return problem;
   const output = 'output' in data ? data.output : 'auto';
   if (typeof output !== 'string' || !OUTPUT_MODES.includes(output)) return `\`output\` is ${JSON.stringify(output)}; expected one of ${OUTPUT_MODES.join(', ')}`;
   return undefined;
+}
+
+/** Why guidance that costs more DiT passes per step than the endpoint's preset is refused, or undefined. */
+function passesProblem(text: number, audio: number, limits: JobLimits): string | undefined {
+  const asked = ditPassesPerStep(text, audio);
+  const sized = ditPassesPerStep(limits.textGuideScale, limits.audioGuideScale);
+  if (asked <= sized) return undefined;
+  return `text guidance ${text} and audio guidance ${audio} cost ${asked} DiT passes per step, but this endpoint's preset runs ${sized}, which its execution timeout is sized for`;
 }
 
 // ---------------------------------------------------------------------------------------------

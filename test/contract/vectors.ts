@@ -60,7 +60,7 @@ export interface PresetCase extends Verdict {
 
 /** A job input sent to an endpoint with a valid preset. */
 export interface JobCase extends Verdict {
-  readonly endpoint: 'cfg1-4step-480' | 'cfg5-40step-720';
+  readonly endpoint: keyof typeof JOB_ENDPOINTS;
   readonly input: Record<string, unknown>;
 }
 
@@ -297,6 +297,7 @@ function presetCases(): PresetCase[] {
 /** The endpoints the job cases are sent to: a preset, its options and the max audio seconds. */
 export const JOB_ENDPOINTS = {
   'cfg1-4step-480': { preset: { ...BASE_PRESET, name: 'cfg1-4step', sampleSteps: 4 }, maxResolution: 480, maxStepsPerJob: 8, maxAudioSeconds: 10 },
+  'one-pass-4step-480': { preset: { ...BASE_PRESET, name: 'one-pass-4step', sampleSteps: 4, audioGuideScale: 1 }, maxResolution: 480, maxStepsPerJob: 4, maxAudioSeconds: 10 },
   'cfg5-40step-720': { preset: { ...BASE_PRESET, name: 'cfg5-40step', sampleSteps: 40, textGuideScale: 5, audioGuideScale: 4 }, maxResolution: 720, maxStepsPerJob: 40, maxAudioSeconds: 30 },
 } as const;
 
@@ -338,6 +339,10 @@ function jobCases(): JobCase[] {
     fast('text_guidance 1 on a CFG-1 endpoint', true, { ...media, text_guidance: 1 }),
     fast('text_guidance 1.5 on a CFG-1 endpoint (adds a pass)', false, { ...media, text_guidance: 1.5 }),
     fast('text_guidance 0 on a CFG-1 endpoint (adds a pass)', false, { ...media, text_guidance: 0 }),
+    fast('text_guidance 5 with audio_guidance 1 on a CFG-1 endpoint (trades one pass for the other)', true, { ...media, text_guidance: 5, audio_guidance: 1 }),
+    fast('audio_guidance 1 on a CFG-1 endpoint (saves a pass)', true, { ...media, audio_guidance: 1 }),
+    { name: 'audio_guidance 2 on a one-pass endpoint (adds a pass)', accepted: false, endpoint: 'one-pass-4step-480', input: { ...media, audio_guidance: 2 } },
+    { name: 'audio_guidance 1 on a one-pass endpoint', accepted: true, endpoint: 'one-pass-4step-480', input: { ...media, audio_guidance: 1 } },
     ...edges({ min: 0, max: 20, integer: false }).map(({ value, accepted }) => full(`text_guidance ${value}`, accepted, { ...media, text_guidance: value })),
     ...edges({ min: 0, max: 20, integer: false }).map(({ value, accepted }) => fast(`audio_guidance ${value}`, accepted, { ...media, audio_guidance: value })),
     fast('audio_guidance as text', false, { ...media, audio_guidance: '2' }),
