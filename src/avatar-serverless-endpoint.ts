@@ -7,12 +7,12 @@ import { L40sTiming } from './l40s-figures';
 import { renderPreset } from './manifest';
 import { ModelSet } from './model-set';
 import { IModelVolume } from './model-volume';
-import { Resolution } from './resolution';
 import { OutputBucket } from './output-bucket';
-import { StorageInitJob } from './storage-init-job';
+import { Resolution } from './resolution';
 import { SERVING_SETTINGS, WORKER_ENV, WORKER_MODES } from './runner/worker-contract';
-import { checkWorkerSettings, WorkerSettings, workerSettingsEnvironment } from './worker-settings';
+import { StorageInitJob } from './storage-init-job';
 import { isResolved, requireDataCenter, requireInBound, requireNonEmpty, requireNumberInRange } from './validation';
+import { checkWorkerSettings, WorkerSettings, workerSettingsEnvironment } from './worker-settings';
 
 /** Base URL of RunPod's serverless job API (note `.ai`). */
 export const SERVERLESS_API_BASE_URL = 'https://api.runpod.ai/v2';

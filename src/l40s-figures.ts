@@ -45,6 +45,12 @@ export class L40sTiming {
    */
   public static readonly STREAMING_FACTOR = 1.26;
 
+  /** Typical read rate of a STANDARD network volume, in MB/s: the low end of RunPod's "200–400 MB/s typical". */
+  public static readonly VOLUME_READ_MB_PER_SECOND = 200;
+
+  /** Seconds a worker's load takes beyond reading the files (requantizing, moving weights to the GPU): 60 s, an allowance. */
+  public static readonly LOAD_OVERHEAD_SECONDS = 60;
+
   /**
    * Seconds of one DiT forward pass per 81-frame chunk on one L40S: 8.5 s at 480p, 30 s at 720p
    * (the H200 timing scaled to the L40S's dense BF16 throughput).
@@ -57,12 +63,6 @@ export class L40sTiming {
   public static chunkOverheadSeconds(resolution: Resolution): number {
     return resolution === Resolution.P480 ? 10 : 25;
   }
-
-  /** Typical read rate of a STANDARD network volume, in MB/s: the low end of RunPod's "200–400 MB/s typical". */
-  public static readonly VOLUME_READ_MB_PER_SECOND = 200;
-
-  /** Seconds a worker's load takes beyond reading the files (requantizing, moving weights to the GPU): 60 s, an allowance. */
-  public static readonly LOAD_OVERHEAD_SECONDS = 60;
 
   /** Estimated seconds a worker takes to read and load a model set of `expectedGb` (its cold start). */
   public static loadSeconds(expectedGb: number): number {

@@ -93,7 +93,16 @@ export class OutputBucket {
       Token.isUnresolved(dataCenter) || RUNPOD_S3_DATA_CENTERS.includes(dataCenter)
         ? []
         : [`RunPod documents its S3 API for ${RUNPOD_S3_DATA_CENTERS.join(', ')}, not ${dataCenter}: uploads to ${endpointUrl} may fail; check RunPod's S3 API page or use OutputBucket.s3Compatible.`];
-    return new OutputBucket({ ...options, endpointUrl, bucketName: volume.volumeId, region: dataCenter, keyPrefix: prefix, presignedUrls: false, notes: [note], warnings });
+    return new OutputBucket({
+      ...options,
+      endpointUrl,
+      bucketName: volume.volumeId,
+      region: dataCenter,
+      keyPrefix: prefix,
+      presignedUrls: false,
+      notes: [note],
+      warnings,
+    });
   }
 
   /** The S3 API endpoint. */
@@ -172,14 +181,15 @@ function requireEndpointUrl(endpointUrl: string): void {
 function isNonPublicLiteral(host: string): boolean {
   if (isIP(host) === 4) {
     const [a, b] = host.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    const privateOrShared = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return a === 0 || a === 127 || (a === 169 && b === 254) || privateOrShared;
   }
   if (isIP(host) === 6) {
     // An IPv4-mapped address is the IPv4 host itself (URL parsing writes it as ::ffff:a00:1).
     const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
     if (mapped) {
       const [high, low] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
-      return isNonPublicLiteral(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+      return isNonPublicLiteral([Math.floor(high / 256), high % 256, Math.floor(low / 256), low % 256].join('.'));
     }
     return host === '::' || host === '::1' || /^fe[89ab]/.test(host) || /^f[cd]/.test(host);
   }

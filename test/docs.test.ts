@@ -6,13 +6,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { GenerationPreset, InfiniteTalkImage, L40sTiming, ModelSet, ModelVolume, Resolution, StorageInitJob } from '../src';
-import { describeError } from '../src/runner/rest-client';
-import { SERVING_SETTINGS } from '../src/runner/worker-contract';
 import { ensureRunnerCompiled } from './runpod-emulator/compile-runner';
 import { newStack, onlyResource, synthJson } from './util';
+import { describeError } from '../src/runner/rest-client';
+import { SERVING_SETTINGS } from '../src/runner/worker-contract';
 
 const REPO = path.resolve(__dirname, '..');
 const read = (file: string) => fs.readFileSync(path.join(REPO, file), 'utf8');

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { L40sTiming, Resolution } from '../src';
-import { jobInputProblem, MODEL_MIN_AUDIO_SECONDS, WORKER_ENV } from '../src/runner/worker-contract';
 import { HUB_FILE, HUB_MODEL_SET, HUB_TEST_OVERRIDES, hubFileText, readHubFiles, renderHubFiles, TESTS_FILE } from './contract/hub-files';
+import { jobInputProblem, MODEL_MIN_AUDIO_SECONDS, WORKER_ENV } from '../src/runner/worker-contract';
 
 const files = readHubFiles();
 

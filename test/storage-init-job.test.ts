@@ -23,7 +23,9 @@ interface ImageOptions {
   readonly registryAuthId?: string;
 }
 
-function build(props: Partial<StorageInitJobProps> = {}, volumeProps: { modelSet?: ModelSet; dataCenter?: string; name?: string } = {}, imageOptions: ImageOptions = {}) {
+type VolumeOptions = { modelSet?: ModelSet; dataCenter?: string; name?: string };
+
+function build(props: Partial<StorageInitJobProps> = {}, volumeProps: VolumeOptions = {}, imageOptions: ImageOptions = {}) {
   const stack = newStack();
   new NullProvider(stack, 'null');
   const volume = new ModelVolume(stack, 'models', { dataCenter: volumeProps.dataCenter ?? 'EU-RO-1', modelSet: volumeProps.modelSet, name: volumeProps.name });

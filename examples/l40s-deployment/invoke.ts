@@ -12,6 +12,21 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { jobInputProblem, JobLimits, MAX_SAMPLE_STEPS, RESOLUTIONS, SERVING_SETTINGS } from '../../src/runner/worker-contract';
+
+/**
+ * The widest limits any endpoint sets: the client checks its input against them before it queues a
+ * job, so a malformed input fails here instead of after a wait; the endpoint's own preset may still
+ * refuse what it does not allow (a resolution, more steps).
+ */
+const ANY_ENDPOINT: JobLimits = {
+  resolutions: RESOLUTIONS,
+  sampleSteps: MAX_SAMPLE_STEPS,
+  maxStepsAllowed: MAX_SAMPLE_STEPS,
+  textGuideScale: 5,
+  audioGuideScale: 5,
+  maxAudioSeconds: SERVING_SETTINGS.maxAudioSeconds.max,
+};
 
 /** Options of one invocation. */
 export interface InvokeOptions {
@@ -102,6 +117,8 @@ export async function invoke(options: InvokeOptions): Promise<InvokeResult> {
     ...(options.resolution ? { resolution: options.resolution } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   };
+  const problem = jobInputProblem(input, ANY_ENDPOINT);
+  if (problem) throw new InvokeError(`the job input is invalid: ${problem}.`);
   const submitted = await call(`${options.apiUrl}/run`, options.apiKey, { method: 'POST', body: { input } });
   const jobId: string = submitted.id;
   if (!jobId) throw new InvokeError(`the endpoint accepted the job but returned no id: ${JSON.stringify(submitted)}`);

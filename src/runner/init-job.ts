@@ -210,7 +210,8 @@ class StorageInitRun {
         if (this.output.result) return { kind: 'result' };
         if (read.closedByWatch) return { kind: 'stopped', status: watch.status };
         if (read.events > 0) failures = 0;
-        if (STOPPED_STATUSES.has(watch.status) || (read.events === 0 && STOPPED_STATUSES.has((watch.status = (await this.getPod(id, this.abort.signal)).status)))) {
+        if (read.events === 0 && !STOPPED_STATUSES.has(watch.status)) watch.status = (await this.getPod(id, this.abort.signal)).status;
+        if (STOPPED_STATUSES.has(watch.status)) {
           // the stream ended after the container stopped: everything it wrote has been read
           if (watch.stoppedAt === undefined) watch.stoppedAt = this.io.now();
           if (read.events === 0 || this.io.now() - watch.stoppedAt >= this.tuning.exitGraceMs) return { kind: 'stopped', status: watch.status };
@@ -248,7 +249,7 @@ class StorageInitRun {
         if (STOPPED_STATUSES.has(watch.status) && watch.stoppedAt === undefined) watch.stoppedAt = now;
         if (watch.stoppedAt !== undefined && now - Math.max(watch.stoppedAt, watch.lastDataAt) >= this.tuning.exitGraceMs) {
           watch.stream?.abort();
-        } else if (watch.stoppedAt === undefined && now - watch.lastDataAt >= this.tuning.streamIdleMs && watch.stream && !watch.stream.signal.aborted) {
+        } else if (watch.stoppedAt === undefined && now - watch.lastDataAt >= this.tuning.streamIdleMs && watch.stream?.signal.aborted === false) {
           watch.idleReconnect = true;
           watch.stream.abort();
         }

@@ -262,7 +262,11 @@ export function jobInputProblem(input: unknown, limits: JobLimits): string | und
     integer('steps', { min: 1, max: limits.maxStepsAllowed, integer: true }) ??
     number('text_guidance', GUIDANCE_BOUND) ??
     number('audio_guidance', GUIDANCE_BOUND) ??
-    passesProblem((data.text_guidance as number | null | undefined) ?? limits.textGuideScale, (data.audio_guidance as number | null | undefined) ?? limits.audioGuideScale, limits) ??
+    passesProblem(
+      (data.text_guidance as number | null | undefined) ?? limits.textGuideScale,
+      (data.audio_guidance as number | null | undefined) ?? limits.audioGuideScale,
+      limits,
+    ) ??
     number('max_duration_seconds', { min: 0, max: limits.maxAudioSeconds, integer: false, minExclusive: true });
   if (problem) return problem;
   const output = 'output' in data ? data.output : 'auto';

@@ -34,7 +34,13 @@ export function hubEndpoint(): AvatarServerlessEndpoint {
 }
 
 /** Fixed values a Hub user does not choose. */
-const FIXED = [WORKER_ENV.modelManifest, WORKER_ENV.modelManifestSha256, WORKER_ENV.preset, WORKER_ENV.huggingFaceOffline, WORKER_ENV.runpodInitTimeout];
+const FIXED = [
+  WORKER_ENV.modelManifest,
+  WORKER_ENV.modelManifestSha256,
+  WORKER_ENV.preset,
+  WORKER_ENV.huggingFaceOffline,
+  WORKER_ENV.runpodInitTimeout,
+];
 
 type EnvEntry = { key: string; value?: string; input?: Record<string, unknown> };
 

@@ -15,7 +15,6 @@ import { canonicalJson, manifestDocument, ModelSetFiles, presetDocument } from '
 import { HuggingFaceModel, ModelSet, PipelineFiles } from '../../src/model-set';
 import { IModelVolume } from '../../src/model-volume';
 import { OutputBucket } from '../../src/output-bucket';
-import { SecretValue } from '../../src/secret-value';
 import {
   Bound,
   DEFAULT_MODEL_ROOT,
@@ -35,6 +34,7 @@ import {
   VOLUME_MOUNT_PATH,
   WORKER_ENV,
 } from '../../src/runner/worker-contract';
+import { SecretValue } from '../../src/secret-value';
 import { WorkerSettings, workerSettingsEnvironment } from '../../src/worker-settings';
 
 /** A case: what the user gives, and whether both sides accept it. */
@@ -150,7 +150,7 @@ function manifestCases(): ManifestCase[] {
     { name: 'include with non-ASCII text', accepted: false, set: withModel(fp8, 0, { include: [...fp8.models[0].include, 'modèle.pth'] }) },
     { name: 'exclude with ..', accepted: false, set: withModel(fp8, 0, { exclude: ['examples/../x'] }) },
     { name: 'directory ../escape', accepted: false, set: withModel(fp8, 0, { directory: '../escape' }) },
-    { name: 'directory starting with a dot', accepted: false, set: withModel(fp8, 1, { directory: '.wav2vec', }) },
+    { name: 'directory starting with a dot', accepted: false, set: withModel(fp8, 1, { directory: '.wav2vec' }) },
     { name: 'directory with an empty segment', accepted: false, set: withModel(fp8, 1, { directory: 'a//b' }) },
     { name: 'absolute directory', accepted: false, set: withModel(fp8, 1, { directory: '/runpod-volume/x' }) },
     {
