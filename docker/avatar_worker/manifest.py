@@ -57,17 +57,8 @@ class ModelSpec:
     expected_bytes: Optional[int]
 
 
-@dataclass(frozen=True)
-class PipelineSpec:
-    """Where the serving pipeline finds its files, relative to the model root."""
-
-    checkpoint_directory: str
-    wav2vec_directory: str
-    quantization: Optional[str]
-    quantized_dit_file: Optional[str]
-    infinite_talk_file: Optional[str]
-    lora_files: Tuple[str, ...]
-    lora_scales: Tuple[float, ...]
+#: Where the serving pipeline finds its files, relative to the model root: the contract's shape.
+PipelineSpec = contract.PipelineFiles
 
 
 @dataclass(frozen=True)
@@ -154,11 +145,7 @@ def manifest_from_document(document: Any) -> Manifest:
     _check_no_duplicate_sources(models)
     pipeline = _pipeline(obj.get("pipeline"), "manifest.pipeline")
     problem = contract.pipeline_problem(
-        [contract.ModelFiles(m.name, m.directory, m.include or ("*",), m.exclude or ()) for m in models],
-        contract.PipelineFiles(
-            pipeline.checkpoint_directory, pipeline.wav2vec_directory, pipeline.quantization,
-            pipeline.quantized_dit_file, pipeline.infinite_talk_file, pipeline.lora_files, pipeline.lora_scales,
-        ),
+        [contract.ModelFiles(m.name, m.directory, m.include or ("*",), m.exclude or ()) for m in models], pipeline
     )
     if problem is not None:
         raise ManifestInvalid(f"manifest.pipeline: {problem}")
