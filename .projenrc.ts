@@ -137,6 +137,14 @@ project.addTask('test:image-env', {
   exec: 'bash docker/scripts/image-env.sh',
   receiveArgs: true,
 });
+project.addTask('hub:files', {
+  description: 'Bring the entries the constructs render in docker/.runpod/hub.json and tests.json up to date',
+  exec: 'ts-node --transpile-only test/contract/write-hub-files.ts',
+});
+project.addTask('contract:vectors', {
+  description: 'Regenerate test/fixtures/contract-vectors.json, the cases both the constructs and the worker must judge alike',
+  exec: 'ts-node --transpile-only test/contract/write-vectors.ts',
+});
 
 // The main job: synthesize the example L40S deployment (no credentials) and summarise it.
 const exampleDir = 'examples/l40s-deployment';

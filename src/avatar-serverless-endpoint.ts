@@ -1,13 +1,18 @@
 import { Annotations, Op, TerraformOutput, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ServerlessEndpoint } from './gen/runpod/serverless-endpoint';
+import { GenerationPreset } from './generation-preset';
 import { IWorkerImage } from './infinitetalk-image';
+import { L40sTiming } from './l40s-figures';
 import { renderPreset } from './manifest';
-import { GenerationPreset, L40sTiming, ModelSet, Resolution } from './model-catalog';
+import { ModelSet } from './model-set';
 import { IModelVolume } from './model-volume';
-import { SecretValue } from './secret-value';
+import { OutputBucket } from './output-bucket';
+import { Resolution } from './resolution';
+import { SERVING_SETTINGS, WORKER_ENV, WORKER_MODES } from './runner/worker-contract';
 import { StorageInitJob } from './storage-init-job';
-import { isResolved, requireDataCenter, requireHttpUrl, requireNonEmpty, requireNumberInRange } from './validation';
+import { isResolved, requireDataCenter, requireInBound, requireNonEmpty, requireNumberInRange } from './validation';
+import { checkWorkerSettings, WorkerSettings, workerSettingsEnvironment } from './worker-settings';
 
 /** Base URL of RunPod's serverless job API (note `.ai`). */
 export const SERVERLESS_API_BASE_URL = 'https://api.runpod.ai/v2';
@@ -54,39 +59,39 @@ export class GpuSelection {
   ) {}
 }
 
-/** S3-compatible storage the worker uploads videos to (it returns a presigned URL). */
-export interface OutputBucket {
-  /** S3 API endpoint, e.g. `https://s3api-eu-ro-1.runpod.io` or `https://<account>.r2.cloudflarestorage.com`. */
-  readonly endpointUrl: string;
-  /** Bucket name (required: the RunPod SDK's default is a date string). */
-  readonly bucketName: string;
-  /** Region, where the provider needs one. @default - none */
-  readonly region?: string;
-  /** Access key id. */
-  readonly accessKeyId: SecretValue;
-  /** Secret access key. */
-  readonly secretAccessKey: SecretValue;
-  /** Key prefix for uploaded videos. @default "avatar-videos/" */
-  readonly keyPrefix?: string;
-}
-
 /** Properties of an AvatarServerlessEndpoint. */
 export interface AvatarServerlessEndpointProps {
-  /** The volume holding the model set; the endpoint runs in its data centre. */
-  readonly volume: IModelVolume;
-  /** The worker image (use `InfiniteTalkImage` or `InfiniteTalkImage.fromRegistry` with a digest). */
-  readonly image: IWorkerImage;
   /**
-   * The job that fills the volume: the endpoint is created only after it succeeded.
-   * @default - none; the volume must already hold the model set (workers refuse to start otherwise)
+   * The job that fills the volume: the endpoint mounts the job's volume, runs in its data centre
+   * and is created only after the job succeeded. Give this or `volume`.
+   * @default - none: give `volume`, a volume that already holds the model set (workers refuse to start otherwise)
    */
   readonly storageInitJob?: StorageInitJob;
+  /**
+   * A volume that already holds the model set (filled by a job in another stack, say), when there is
+   * no `storageInitJob` here. Give this or `storageInitJob`, not both: the job carries its volume.
+   * @default - the storage init job's volume
+   */
+  readonly volume?: IModelVolume;
+  /**
+   * The worker image (`InfiniteTalkImage`, or `InfiniteTalkImage.fromRegistry` with a digest).
+   * @default - the storage init job's image; required without `storageInitJob`
+   */
+  readonly image?: IWorkerImage;
   /** Generation preset. @default - the model set's default preset */
   readonly preset?: GenerationPreset;
   /** Highest resolution jobs may ask for. @default Resolution.P480 */
   readonly maxResolution?: Resolution;
-  /** Longest audio a job may send, in seconds (3.28–600). @default 10 */
+  /** Longest audio a job may send, in seconds (1–600; shorter than 3.28 s is padded). @default 10 */
   readonly maxAudioSeconds?: number;
+  /**
+   * Most sampling steps one job may ask for (its `steps` field); at least the preset's steps, at
+   * most 50. The execution timeout is sized for a job of this many steps, so raising it raises the
+   * derived timeout. Nor may a job's guidance cost more DiT passes per step than the preset's (a
+   * guidance of 1 saves its pass: text guidance 5 on a text-CFG-1 preset is refused).
+   * @default - the preset's sampleSteps: jobs may ask for fewer steps, never more
+   */
+  readonly maxStepsPerJob?: number;
   /** GPUs the workers may run on. @default GpuSelection.l40sOnly() */
   readonly gpu?: GpuSelection;
   /** Data centre of the workers; must be the volume's. @default - the volume's data centre */
@@ -102,17 +107,30 @@ export interface AvatarServerlessEndpointProps {
   /** Queue delay in seconds that adds a worker (QUEUE_DELAY scaling, ≥ 0.5). @default 4 */
   readonly queueDelaySeconds?: number;
   /**
-   * Execution timeout of one job in seconds (5 s – 7 days).
-   * @default 600, raised to the preset's expected time for `maxAudioSeconds` at `maxResolution` plus 25 % when that is longer
+   * Execution timeout of one job in seconds (5 s – 7 days). It must cover the worst job the endpoint
+   * admits: `maxStepsPerJob` steps on `maxAudioSeconds` of audio at `maxResolution`.
+   * @default - that worst job's estimated time on an L40S plus 25 %, rounded up to a minute, at least 600
    */
   readonly executionTimeoutSeconds?: number;
   /** FlashBoot keeps worker state after spin-down for faster revival. @default true */
   readonly flashBoot?: boolean;
   /** Container disk per worker in GB (image layers and per-job temporary files). @default 30 */
   readonly containerDiskGb?: number;
-  /** Where videos are uploaded. @default - none: videos come back inline as base64 while they are small enough */
+  /**
+   * Where videos are uploaded: `OutputBucket.runpodVolume(volume, …)` or `OutputBucket.s3Compatible(…)`.
+   * @default - none: videos come back inline as base64 while they are small enough
+   */
   readonly outputBucket?: OutputBucket;
-  /** Extra environment variables for the worker (not the managed `AVATAR_*`, `BUCKET_*`, `RUNPOD_*` ones). @default - none */
+  /**
+   * The worker's own knobs (input size caps, fetch deadline, inline output limit, URL lifetime, …),
+   * checked with the worker's bounds. @default - the worker's defaults (docs/CONFIGURATION.md)
+   */
+  readonly workerSettings?: WorkerSettings;
+  /**
+   * Extra environment variables for the worker, for what is not the worker's own: the managed
+   * `AVATAR_*`, `BUCKET_*`, `RUNPOD_*` and `HF_*` names are refused (use the matching prop or
+   * `workerSettings`). @default - none
+   */
   readonly environment?: { [key: string]: string };
   /** Create Terraform outputs for the endpoint id and its URLs. @default true */
   readonly createOutputs?: boolean;
@@ -121,10 +139,9 @@ export interface AvatarServerlessEndpointProps {
 const MAX_WORKERS_BOUND = 50;
 const MANAGED_ENV_PREFIXES = ['AVATAR_', 'BUCKET_', 'RUNPOD_', 'HF_'];
 
-/** Seconds a worker may take to start: reading the set at 200 MB/s with 50 % margin plus two minutes, at least RunPod's 600. */
+/** Seconds a worker may take to start (`RUNPOD_INIT_TIMEOUT`): its estimated load plus 50 %, rounded up to a minute, at least RunPod's 600. */
 export function initTimeoutSeconds(modelSet: ModelSet): number {
-  const seconds = (modelSet.expectedGb / 0.2) * 1.5 + 120;
-  return Math.max(600, Math.ceil(seconds / 60) * 60);
+  return Math.max(600, Math.ceil((L40sTiming.loadSeconds(modelSet.expectedGb) * 1.5) / 60) * 60);
 }
 
 /**
@@ -147,6 +164,8 @@ export class AvatarServerlessEndpoint extends Construct {
   public readonly healthUrl: string;
   /** The preset the workers run. */
   public readonly preset: GenerationPreset;
+  /** Most sampling steps one job may ask for. */
+  public readonly maxStepsPerJob: number;
   /** Execution timeout in seconds. */
   public readonly executionTimeoutSeconds: number;
   /** Environment given to the workers (secrets appear as references or tokens only). */
@@ -154,12 +173,13 @@ export class AvatarServerlessEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: AvatarServerlessEndpointProps) {
     super(scope, id);
-    const volume = props.volume;
+    const { volume, image } = volumeAndImage(props);
     const modelSet = volume.modelSet;
     const preset = props.preset ?? modelSet.defaultPreset;
     const resolution = props.maxResolution ?? Resolution.P480;
     const gpu = props.gpu ?? GpuSelection.l40sOnly();
-    const maxAudioSeconds = props.maxAudioSeconds ?? 10;
+    const maxAudioSeconds = props.maxAudioSeconds ?? SERVING_SETTINGS.maxAudioSeconds.default;
+    const maxStepsPerJob = props.maxStepsPerJob ?? preset.sampleSteps;
     const workersMin = props.workersMin ?? 0;
     const workersMax = props.workersMax ?? 5;
     const idleTimeout = props.idleTimeoutSeconds ?? 60;
@@ -195,15 +215,17 @@ export class AvatarServerlessEndpoint extends Construct {
     requireNumberInRange('idleTimeoutSeconds', idleTimeout, 1, 3600, 'RunPod accepts 1 to 3600 seconds.');
     requireNumberInRange('queueDelaySeconds', queueDelay, 0.5, 3600, 'RunPod needs at least 0.5 seconds of queue delay.', false);
     requireNumberInRange('containerDiskGb', disk, 10, 500, 'the image and per-job files need at least 10 GB.');
-    requireNumberInRange('maxAudioSeconds', maxAudioSeconds, 3.28, 600, 'InfiniteTalk needs more than 3.24 s of audio; keep jobs short enough to finish within the execution timeout.', false);
+    requireInBound('maxAudioSeconds', maxAudioSeconds, SERVING_SETTINGS.maxAudioSeconds, 'the worker accepts this range; every 2.88 s beyond the first 3.24 s costs one more generation chunk.');
+    const presetJson = renderPreset(preset, Resolution.all().filter((r) => r.pixels <= resolution.pixels), maxStepsPerJob);
 
-    const expected = preset.expectedJobSeconds(resolution, maxAudioSeconds);
+    // The worst job the endpoint admits: the most steps on the longest audio at the highest resolution.
+    const expected = preset.expectedJobSeconds(resolution, maxAudioSeconds, maxStepsPerJob);
     const derivedTimeout = Math.max(600, Math.ceil((expected * 1.25) / 60) * 60);
     const timeout = props.executionTimeoutSeconds ?? derivedTimeout;
     requireNumberInRange('executionTimeoutSeconds', timeout, 5, 7 * 24 * 3600, 'RunPod accepts 5 seconds to 7 days.');
     if (isResolved(timeout) && timeout < expected) {
       throw new Error(
-        `\`executionTimeoutSeconds\` is ${timeout} but preset ${preset.name} is expected to take about ${expected} s for ${maxAudioSeconds} s of audio at ${resolution} on an L40S (${L40sTiming.chunksFor(maxAudioSeconds)} chunks of ~${preset.expectedSecondsPerChunk(resolution)} s): raise it to at least ${Math.ceil(expected / 60) * 60}, lower \`maxAudioSeconds\`, or leave it unset.`,
+        `\`executionTimeoutSeconds\` is ${timeout} but preset ${preset.name} is estimated to take about ${expected} s for ${maxAudioSeconds} s of audio at ${resolution} with ${maxStepsPerJob} steps on an L40S (${L40sTiming.chunksFor(maxAudioSeconds, preset.motionFrame)} chunks of ~${preset.expectedSecondsPerChunk(resolution, maxStepsPerJob)} s): raise it to at least ${Math.ceil(expected / 60) * 60}, lower \`maxAudioSeconds\` or \`maxStepsPerJob\`, or leave it unset.`,
       );
     }
     if (modelSet.hostRamGb > 64) {
@@ -211,13 +233,8 @@ export class AvatarServerlessEndpoint extends Construct {
         `the ${modelSet.name} model set peaks at about ${modelSet.hostRamGb} GB of host RAM while loading; RunPod does not document serverless host RAM on L40S, so check a worker's first start.`,
       );
     }
-    if (!props.image.pinnedByDigest) {
+    if (!image.pinnedByDigest) {
       Annotations.of(this).addWarning('the image is not pinned by digest: workers may run different code over time; use a digest reference.');
-    }
-    if (props.storageInitJob !== undefined && props.storageInitJob.volume.volumeId !== volume.volumeId) {
-      throw new Error(
-        `\`storageInitJob\` fills volume ${props.storageInitJob.volume.volumeId} but the endpoint mounts ${volume.volumeId}: give the job that fills this endpoint's volume.`,
-      );
     }
     if (props.storageInitJob === undefined) {
       Annotations.of(this).addInfo('no storageInitJob given: workers refuse to start until the volume holds a verified model set.');
@@ -225,19 +242,27 @@ export class AvatarServerlessEndpoint extends Construct {
     if (props.name !== undefined) requireNonEmpty('name', props.name, 'give the endpoint a name or leave it unset.');
 
     const environment: { [key: string]: string } = {
-      AVATAR_MODE: 'serve',
-      AVATAR_MODEL_MANIFEST: volume.manifest.json,
-      AVATAR_MODEL_MANIFEST_SHA256: volume.manifest.sha256,
-      AVATAR_MODEL_ROOT: volume.modelRoot,
-      AVATAR_PRESET: renderPreset(preset, Resolution.all().filter((r) => r.pixels <= resolution.pixels)),
-      AVATAR_MAX_AUDIO_SECONDS: String(maxAudioSeconds),
-      HF_HUB_OFFLINE: '1',
-      RUNPOD_INIT_TIMEOUT: String(initTimeoutSeconds(modelSet)),
+      [WORKER_ENV.mode]: WORKER_MODES.serve,
+      [WORKER_ENV.modelManifest]: volume.manifest.json,
+      [WORKER_ENV.modelManifestSha256]: volume.manifest.sha256,
+      [WORKER_ENV.modelRoot]: volume.modelRoot,
+      [WORKER_ENV.preset]: presetJson,
+      [SERVING_SETTINGS.maxAudioSeconds.env]: Token.isUnresolved(maxAudioSeconds) ? Token.asString(maxAudioSeconds) : String(maxAudioSeconds),
+      [WORKER_ENV.huggingFaceOffline]: '1',
+      [WORKER_ENV.runpodInitTimeout]: String(initTimeoutSeconds(modelSet)),
     };
-    if (props.outputBucket) Object.assign(environment, bucketEnvironment(props.outputBucket));
+    if (props.outputBucket) {
+      Object.assign(environment, props.outputBucket._environment());
+      for (const note of props.outputBucket._notes) Annotations.of(this).addInfo(note);
+      for (const warning of props.outputBucket._warnings) Annotations.of(this).addWarning(warning);
+    }
+    checkWorkerSettings(this, props.workerSettings ?? {}, maxAudioSeconds);
+    Object.assign(environment, workerSettingsEnvironment(props.workerSettings ?? {}));
     for (const [key, value] of Object.entries(props.environment ?? {})) {
       if (MANAGED_ENV_PREFIXES.some((prefix) => key.startsWith(prefix))) {
-        throw new Error(`\`environment\` sets ${key}, which the construct manages: use the matching prop (see docs/CONFIGURATION.md) instead.`);
+        throw new Error(
+          `\`environment\` sets ${key}, which the construct manages: use the matching prop or \`workerSettings\` (docs/CONFIGURATION.md lists which sets what) instead.`,
+        );
       }
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         throw new Error(`\`environment\` key "${key}" is not a valid variable name: use letters, digits and '_'.`);
@@ -246,13 +271,14 @@ export class AvatarServerlessEndpoint extends Construct {
     }
     this.environment = environment;
     this.preset = preset;
+    this.maxStepsPerJob = maxStepsPerJob;
     this.executionTimeoutSeconds = timeout;
 
     this.endpoint = new ServerlessEndpoint(this, 'Resource', {
       name: props.name ?? this.node.path.replace(/\//g, '-'),
       endpointType: 'QUEUE',
-      image: props.image.imageUri,
-      registry: props.image.registryAuthId,
+      image: image.imageUri,
+      registry: image.registryAuthId,
       computeType: 'GPU',
       gpuPools: [gpu.poolId],
       excludedTypes: gpu.excludedTypes,
@@ -288,16 +314,19 @@ export class AvatarServerlessEndpoint extends Construct {
   }
 }
 
-function bucketEnvironment(bucket: OutputBucket): { [key: string]: string } {
-  requireNonEmpty('outputBucket.endpointUrl', bucket.endpointUrl, 'give the S3 API URL, e.g. "https://s3api-eu-ro-1.runpod.io".');
-  requireHttpUrl(bucket.endpointUrl, `\`outputBucket.endpointUrl\` is "${bucket.endpointUrl}" but must be an http(s) URL, e.g. "https://s3api-eu-ro-1.runpod.io".`);
-  requireNonEmpty('outputBucket.bucketName', bucket.bucketName, 'name the bucket explicitly (the RunPod SDK would default to a date string).');
-  return {
-    BUCKET_ENDPOINT_URL: bucket.endpointUrl,
-    BUCKET_NAME: bucket.bucketName,
-    ...(bucket.region ? { BUCKET_REGION: bucket.region } : {}),
-    BUCKET_ACCESS_KEY_ID: bucket.accessKeyId.value,
-    BUCKET_SECRET_ACCESS_KEY: bucket.secretAccessKey.value,
-    BUCKET_KEY_PREFIX: bucket.keyPrefix ?? 'avatar-videos/',
-  };
+/** The volume and image of the endpoint: the storage init job's, or the ones given without a job. */
+function volumeAndImage(props: AvatarServerlessEndpointProps): { volume: IModelVolume; image: IWorkerImage } {
+  const job = props.storageInitJob;
+  if (job !== undefined && props.volume !== undefined) {
+    throw new Error('give `storageInitJob` or `volume`, not both: the storage init job carries the volume it fills, which the endpoint mounts.');
+  }
+  const volume = job?.volume ?? props.volume;
+  if (volume === undefined) {
+    throw new Error('give `storageInitJob` (the job that fills the volume) or, for a volume filled elsewhere, `volume`.');
+  }
+  const image = props.image ?? job?.image;
+  if (image === undefined) {
+    throw new Error('give `image`: without a `storageInitJob` there is no image to take the worker image from.');
+  }
+  return { volume, image };
 }

@@ -2,9 +2,9 @@ import { Annotations } from 'cdktf';
 import { Construct } from 'constructs';
 import { NetworkVolume } from './gen/runpod/network-volume';
 import { ModelManifest } from './manifest';
-import { HuggingFaceModel, ModelSet } from './model-catalog';
-import { isResolved, RELATIVE_PATH_PATTERN, requireDataCenter, requireNonEmpty, requireNumberInRange } from './validation';
-import { DEFAULT_MODEL_DIRECTORY, VOLUME_MOUNT_PATH } from './runner/worker-contract';
+import { HuggingFaceModel, ModelSet } from './model-set';
+import { DEFAULT_MODEL_DIRECTORY, quantizedDitPathProblem, RELATIVE_PATH_PATTERN, VOLUME_MOUNT_PATH } from './runner/worker-contract';
+import { isResolved, requireDataCenter, requireNonEmpty, requireNumberInRange } from './validation';
 
 /** Where serverless workers see an attached network volume. */
 export const SERVERLESS_VOLUME_MOUNT_PATH = VOLUME_MOUNT_PATH;
@@ -108,12 +108,16 @@ function modelPathOn(root: string, modelSet: ModelSet, modelName: string): strin
   return `${root}/${model.directory}`;
 }
 
-function modelRootFor(modelDirectory: string | undefined): string {
+function modelRootFor(modelDirectory: string | undefined, modelSet: ModelSet): string {
   const directory = modelDirectory ?? DEFAULT_MODEL_DIRECTORY;
   if (!RELATIVE_PATH_PATTERN.test(directory)) {
-    throw new Error(`\`modelDirectory\` is "${directory}" but must be a relative path of letters, digits, dots, dashes and underscores.`);
+    throw new Error(`\`modelDirectory\` is "${directory}" but must be a relative path of letters, digits, dots, dashes and underscores, each segment starting with a letter or digit.`);
   }
-  return `${SERVERLESS_VOLUME_MOUNT_PATH}/${directory}`;
+  const root = `${SERVERLESS_VOLUME_MOUNT_PATH}/${directory}`;
+  const dit = modelSet.pipeline.quantizedDitFile;
+  const problem = modelSet.pipeline.quantization !== undefined && dit !== undefined ? quantizedDitPathProblem(`${root}/${dit}`) : undefined;
+  if (problem) throw new Error(`\`modelDirectory\` is "${directory}": ${problem}; choose a directory without 'safetensors' in its name.`);
+  return root;
 }
 
 /**
@@ -126,7 +130,7 @@ export class ModelVolume extends Construct implements IModelVolume {
     requireNonEmpty('volumeId', attrs.volumeId, 'give the id of the existing RunPod network volume.');
     requireDataCenter('dataCenter', attrs.dataCenter);
     const modelSet = attrs.modelSet ?? ModelSet.FP8;
-    const modelRoot = modelRootFor(attrs.modelDirectory);
+    const modelRoot = modelRootFor(attrs.modelDirectory, modelSet);
     class Imported extends Construct implements IModelVolume {
       public readonly volumeId = attrs.volumeId;
       public readonly dataCenter = attrs.dataCenter;
@@ -167,7 +171,7 @@ export class ModelVolume extends Construct implements IModelVolume {
     this.modelSet = props.modelSet ?? ModelSet.FP8;
     this.sizeGb = props.sizeGb ?? recommendedVolumeSizeGb(this.modelSet);
     checkVolumeSize(this, 'sizeGb', this.sizeGb, this.modelSet);
-    this.modelRoot = modelRootFor(props.modelDirectory);
+    this.modelRoot = modelRootFor(props.modelDirectory, this.modelSet);
     this.manifest = ModelManifest.of(this.modelSet);
     if (props.name !== undefined) requireNonEmpty('name', props.name, 'give the volume a name or leave it unset.');
 

@@ -1,6 +1,7 @@
 import { Token, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { RUNPOD_SECRET_NAME_PATTERN } from './validation';
+import { runpodSecretReference } from './runner/worker-contract';
+import { requireRunpodSecretName } from './validation';
 
 /**
  * A secret the worker receives by environment, never written as a literal into the synthesized JSON:
@@ -13,10 +14,8 @@ export class SecretValue {
    * reference reaches Terraform state.
    */
   public static runpodSecret(name: string): SecretValue {
-    if (!RUNPOD_SECRET_NAME_PATTERN.test(name)) {
-      throw new Error(`RunPod secret name "${name}" is invalid: use letters, digits, '_' and '-' (the name as shown in the RunPod console).`);
-    }
-    return new SecretValue(`{{ RUNPOD_SECRET_${name} }}`);
+    requireRunpodSecretName('name', name);
+    return new SecretValue(runpodSecretReference(name));
   }
 
   /** A new sensitive Terraform variable; set it with `TF_VAR_<name>` when deploying. */

@@ -3,9 +3,11 @@ import * as path from 'path';
 import { Resource } from '@cdktf/provider-null/lib/resource';
 import { Annotations, AssetType, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { IWorkerImage } from './infinitetalk-image';
 import { IModelVolume } from './model-volume';
 import { RUNNER_VERSION } from './runner/version';
-import { requireHttpUrl, requireNonEmpty, requireNumberInRange, RUNPOD_SECRET_NAME_PATTERN } from './validation';
+import { INIT_SETTINGS } from './runner/worker-contract';
+import { requireHttpUrl, requireInBound, requireNonEmpty, requireNumberInRange, requireRunpodSecretName } from './validation';
 
 /** Options of a CPU init pod. */
 export interface CpuInitComputeOptions {
@@ -61,10 +63,11 @@ export interface StorageInitJobProps {
   /** The volume to fill; its manifest says what goes on it. */
   readonly volume: IModelVolume;
   /**
-   * The worker image, by digest (`repository@sha256:…`): `InfiniteTalkImage.imageUri`. Its `init`
-   * mode downloads and verifies the model set and writes the lock file.
+   * The worker image (`InfiniteTalkImage`, or `InfiniteTalkImage.fromRegistry` with a digest). Its
+   * `init` mode downloads and verifies the model set and writes the lock file; a private image is
+   * pulled with the image's `registryAuthId`.
    */
-  readonly image: string;
+  readonly image: IWorkerImage;
   /** Compute of the init pod. @default InitCompute.cpu() - cpu5c with 4 vCPUs */
   readonly compute?: InitCompute;
   /**
@@ -74,8 +77,10 @@ export interface StorageInitJobProps {
    * @default - 30 + ceil(model set GB / 2)
    */
   readonly timeoutMinutes?: number;
-  /** Attempts per file before the download fails (1–10). @default 3 */
+  /** Attempts per file before the download fails (1–10; the pod's `AVATAR_DOWNLOAD_ATTEMPTS`). @default 3 */
   readonly downloadAttempts?: number;
+  /** Files the init pod downloads at once (1–16; the pod's `AVATAR_DOWNLOAD_CONCURRENCY`). @default 4 */
+  readonly downloadConcurrency?: number;
   /**
    * Name of a RunPod secret holding a Hugging Face token; the pod gets
    * `HF_TOKEN={{ RUNPOD_SECRET_<name> }}`, so the token never passes through Terraform.
@@ -87,8 +92,6 @@ export interface StorageInitJobProps {
    * @default - RUNPOD_API_BASE_URL from the environment of `cdktf deploy`, else https://api.runpod.io
    */
   readonly apiBaseUrl?: string;
-  /** RunPod registry auth id for a private image (`runpod_registry` id). @default - none: the image is public */
-  readonly registryAuthId?: string;
   /** Name of the init pod in the RunPod console. @default - `<construct path>-storage-init` */
   readonly podName?: string;
 }
@@ -125,37 +128,35 @@ export class StorageInitJob extends Construct {
   public readonly podName: string;
   /** The volume the job fills. */
   public readonly volume: IModelVolume;
+  /** The worker image the init pod runs. */
+  public readonly image: IWorkerImage;
 
   constructor(scope: Construct, id: string, props: StorageInitJobProps) {
     super(scope, id);
     const volume = props.volume;
+    const image = props.image;
     this.volume = volume;
-    requireNonEmpty('image', props.image, 'give the worker image by digest, e.g. `InfiniteTalkImage.imageUri` ("repository@sha256:…").');
-    if (!Token.isUnresolved(props.image) && !/@sha256:[0-9a-f]{64}$/.test(props.image)) {
+    this.image = image;
+    if (!image.pinnedByDigest) {
       Annotations.of(this).addWarning(
-        `\`image\` is "${props.image}" without a digest: the init pod and the endpoint may run different builds of a re-pushed tag. Use InfiniteTalkImage's \`imageUri\` or "repository@sha256:…".`,
+        `the image "${image.imageUri}" is not pinned by digest: the init pod and the endpoint may run different builds of a re-pushed tag. Use an InfiniteTalkImage or "repository@sha256:…".`,
       );
     }
     const expectedGb = volume.modelSet.expectedGb;
     this.timeoutMinutes = props.timeoutMinutes ?? defaultInitTimeoutMinutes(expectedGb);
     requireNumberInRange('timeoutMinutes', this.timeoutMinutes, 10, 1440, `leave it unset to size it from the model set (${defaultInitTimeoutMinutes(expectedGb)} minutes for ${volume.modelSet.name}).`);
-    const downloadAttempts = props.downloadAttempts ?? 3;
-    requireNumberInRange('downloadAttempts', downloadAttempts, 1, 10, 'use 1 to 10 attempts per file (3 by default).');
+    const downloadAttempts = props.downloadAttempts ?? INIT_SETTINGS.downloadAttempts.default;
+    requireInBound('downloadAttempts', downloadAttempts, INIT_SETTINGS.downloadAttempts, `the worker's init accepts this range (${INIT_SETTINGS.downloadAttempts.default} by default).`);
+    const downloadConcurrency = props.downloadConcurrency ?? INIT_SETTINGS.downloadConcurrency.default;
+    requireInBound('downloadConcurrency', downloadConcurrency, INIT_SETTINGS.downloadConcurrency, `the worker's init accepts this range (${INIT_SETTINGS.downloadConcurrency.default} by default).`);
     if (props.huggingFaceTokenSecret !== undefined && !Token.isUnresolved(props.huggingFaceTokenSecret)) {
       const secret = props.huggingFaceTokenSecret;
-      const inner = /RUNPOD_SECRET_([A-Za-z0-9_-]+)/.exec(secret);
-      if (!RUNPOD_SECRET_NAME_PATTERN.test(secret)) {
-        throw new Error(
-          `\`huggingFaceTokenSecret\` is "${secret}" but must be the bare name of a RunPod secret (letters, digits, "_" and "-")` +
-            `${inner ? `: use "${inner[1]}"; the runner writes the {{ RUNPOD_SECRET_… }} reference itself.` : ', never the token itself.'}`,
-        );
-      }
+      requireRunpodSecretName('huggingFaceTokenSecret', secret);
       if (/^hf_[A-Za-z0-9]{20,}$/.test(secret)) {
         throw new Error('`huggingFaceTokenSecret` looks like a Hugging Face token, not a secret name: store the token as a RunPod secret and give its name here.');
       }
     }
     requireHttpUrl(props.apiBaseUrl, `\`apiBaseUrl\` is "${props.apiBaseUrl}" but must be an http(s) URL such as "https://api.runpod.io"; leave it unset for RunPod's.`);
-    if (props.registryAuthId !== undefined) requireNonEmpty('registryAuthId', props.registryAuthId, 'give the id of a runpod_registry, or leave it unset for a public image.');
     this.podName = props.podName ?? `${this.node.path.replace(/\//g, '-')}-storage-init`;
     requireNonEmpty('podName', this.podName, 'give the pod a name or leave it unset.');
     const compute = props.compute ?? InitCompute.cpu();
@@ -163,7 +164,7 @@ export class StorageInitJob extends Construct {
     const asset = new TerraformAsset(this, 'runner', { path: runnerDirectory(), type: AssetType.DIRECTORY });
 
     const environment: Record<string, string> = {
-      AVATAR_INIT_IMAGE: props.image,
+      AVATAR_INIT_IMAGE: image.imageUri,
       AVATAR_INIT_VOLUME_ID: volume.volumeId,
       AVATAR_INIT_DATA_CENTER: volume.dataCenter,
       AVATAR_INIT_MODEL_ROOT: volume.modelRoot,
@@ -172,10 +173,11 @@ export class StorageInitJob extends Construct {
       AVATAR_INIT_COMPUTE: compute._render(),
       AVATAR_INIT_TIMEOUT_MINUTES: Token.isUnresolved(this.timeoutMinutes) ? Token.asString(this.timeoutMinutes) : String(this.timeoutMinutes),
       AVATAR_INIT_DOWNLOAD_ATTEMPTS: String(downloadAttempts),
+      AVATAR_INIT_DOWNLOAD_CONCURRENCY: String(downloadConcurrency),
       AVATAR_INIT_POD_NAME: this.podName,
     };
     if (props.apiBaseUrl !== undefined) environment.RUNPOD_API_BASE_URL = props.apiBaseUrl;
-    if (props.registryAuthId !== undefined) environment.AVATAR_INIT_REGISTRY_AUTH_ID = props.registryAuthId;
+    if (image.registryAuthId !== undefined) environment.AVATAR_INIT_REGISTRY_AUTH_ID = image.registryAuthId;
     if (props.huggingFaceTokenSecret !== undefined) environment.AVATAR_INIT_HF_TOKEN_SECRET = props.huggingFaceTokenSecret;
 
     this.resource = new Resource(this, 'Resource', {

@@ -1,16 +1,21 @@
 import { Token } from 'cdktf';
+import { Bound, boundProblem, RUNPOD_SECRET_NAME_PATTERN } from './runner/worker-contract';
 
 /**
  * Construct-time checks shared by the constructs. Each skips values that are unresolved tokens
  * (they are only known at deploy time) and throws an Error naming the prop, the value and the fix.
  */
 
+/** Throws unless `value` is inside `bound` (a contract bound or one of RunPod's); unresolved tokens pass. */
+export function requireInBound(prop: string, value: number | undefined, bound: Bound, fix: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const problem = boundProblem(prop, value, bound);
+  if (problem) throw new Error(`${problem}: ${fix}`);
+}
+
 /** Throws unless `value` is an integer (when asked) in [min, max]; unresolved tokens pass. */
 export function requireNumberInRange(prop: string, value: number | undefined, min: number, max: number, fix: string, integer = true): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`\`${prop}\` is ${value} but must be ${integer ? 'an integer ' : ''}between ${min} and ${max}: ${fix}`);
-  }
+  requireInBound(prop, value, { min, max, integer }, fix);
 }
 
 /** Throws when `value` is an empty or blank string; unresolved tokens pass. */
@@ -33,14 +38,17 @@ export function requireDataCenter(prop: string, dataCenter: string | undefined):
   }
 }
 
-/** Names of model sets and presets: lower-case letters, digits and dashes, at most 63. */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-/** A relative path on the volume: segments of letters, digits, dots, dashes and underscores, no `..`. */
-export const RELATIVE_PATH_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
-
-/** The name of a secret in the RunPod console (referenced as `{{ RUNPOD_SECRET_<name> }}`). */
-export const RUNPOD_SECRET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+/** Throws when `name` is not the bare name of a RunPod secret. */
+export function requireRunpodSecretName(prop: string, name: string): void {
+  if (Token.isUnresolved(name)) return;
+  const inner = /RUNPOD_SECRET_([A-Za-z0-9_-]+)/.exec(name);
+  if (!RUNPOD_SECRET_NAME_PATTERN.test(name)) {
+    throw new Error(
+      `\`${prop}\` is "${name}" but must be the bare name of a RunPod secret (letters, digits, "_" and "-", as shown in the RunPod console)` +
+        `${inner ? `: use "${inner[1]}"; the {{ RUNPOD_SECRET_… }} reference is written for you.` : '.'}`,
+    );
+  }
+}
 
 /** Throws `message` when `value` is a known string that is not an http(s) URL; unresolved tokens pass. */
 export function requireHttpUrl(value: string | undefined, message: string): void {

@@ -9,6 +9,7 @@ import {
   GpuSelection,
   InfiniteTalkImage,
   ModelManifest,
+  OutputBucket,
   ModelSet,
   ModelVolume,
   Resolution,
@@ -29,14 +30,18 @@ function setup(modelSet = ModelSet.FP8, stack: TerraformStack = newStack()) {
   return { stack, volume, image };
 }
 
-function bucket() {
+function bucketProps() {
   return {
-    endpointUrl: 'https://s3api-eu-ro-1.runpod.io',
+    endpointUrl: 'https://acct.r2.cloudflarestorage.com',
     bucketName: 'avatar-videos',
-    region: 'EU-RO-1',
+    region: 'auto',
     accessKeyId: SecretValue.runpodSecret('s3_access_key'),
     secretAccessKey: SecretValue.runpodSecret('s3_secret_key'),
   };
+}
+
+function bucket() {
+  return OutputBucket.s3Compatible(bucketProps());
 }
 
 describe('AvatarServerlessEndpoint', () => {
@@ -68,6 +73,23 @@ describe('AvatarServerlessEndpoint', () => {
     expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedJobSeconds(Resolution.P480, 10)).toBe(2790);
     expect(endpoint.executionTimeoutSeconds).toBe(3540);
     expect(resource.timeout).toBe(endpoint.executionTimeoutSeconds * 1000);
+  });
+
+  test('jobs may ask for at most the preset\'s steps unless maxStepsPerJob allows more, and the timeout covers that worst job', () => {
+    const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
+    const fast = new AvatarServerlessEndpoint(stack, 'fast', { volume, image });
+    expect(JSON.parse(fast.environment.AVATAR_PRESET).maxStepsAllowed).toBe(4);
+    expect(fast.maxStepsPerJob).toBe(4);
+    // 4 chunks of (4 steps x 2 passes x 8.5 s x 1.26 + 10 s) + 30 s = 414 s, below the 600 s floor.
+    expect(fast.executionTimeoutSeconds).toBe(600);
+    const flexible = new AvatarServerlessEndpoint(stack, 'flexible', { volume, image, maxStepsPerJob: 12 });
+    expect(JSON.parse(flexible.environment.AVATAR_PRESET).maxStepsAllowed).toBe(12);
+    // 12 steps: 4 x (12 x 2 x 8.5 x 1.26 + 10) + 30 = 1098 s, plus 25 % rounded up to a minute.
+    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(1098);
+    expect(flexible.executionTimeoutSeconds).toBe(1380);
+    expect(() => new AvatarServerlessEndpoint(stack, 'short', { volume, image, maxStepsPerJob: 12, executionTimeoutSeconds: 900 })).toThrow(
+      /is estimated to take about 1098 s for 10 s of audio at 480p with 12 steps on an L40S/,
+    );
   });
 
   test('an execution timeout given as a Terraform variable is converted to milliseconds by Terraform', () => {
@@ -103,9 +125,31 @@ describe('AvatarServerlessEndpoint', () => {
     expect(initTimeoutSeconds(ModelSet.BF16_LIGHTX2V)).toBeGreaterThan(600);
   });
 
+  test('workerSettings become the worker\'s AVATAR_* variables, checked with the worker\'s bounds', () => {
+    const { stack, volume, image } = setup();
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', {
+      volume,
+      image,
+      workerSettings: { maxImageBytes: 5_000_000, minAudioSeconds: 1, inlineOutputMaxBytes: 0, fetchAllowNetworks: ['10.1.0.0/16'] },
+    });
+    expect(endpoint.environment).toMatchObject({
+      AVATAR_MAX_IMAGE_BYTES: '5000000',
+      AVATAR_MIN_AUDIO_SECONDS: '1',
+      AVATAR_INLINE_OUTPUT_MAX_BYTES: '0',
+      AVATAR_FETCH_ALLOW_NETWORKS: '10.1.0.0/16',
+    });
+    expect(endpoint.environment.AVATAR_MAX_AUDIO_BYTES).toBeUndefined();
+    expect(annotations(endpoint, 'warning').join('\n')).toMatch(/fetchAllowNetworks` lets anyone who can submit jobs/);
+    expect(() => new AvatarServerlessEndpoint(stack, 'b', { volume, image, workerSettings: { maxImageBytes: 1023 } })).toThrow(
+      /`workerSettings.maxImageBytes` is 1023 but must be an integer between 1024 and 1073741824/,
+    );
+    expect(() => new AvatarServerlessEndpoint(stack, 'c', { volume, image, workerSettings: { minAudioSeconds: 12 } })).toThrow(/cannot be longer than the longest/);
+  });
+
   test('docs/CONFIGURATION.md documents every variable the endpoint sets', () => {
     const { stack, volume, image } = setup();
-    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket() });
+    const everySetting = { minAudioSeconds: 1, maxImageBytes: 2048, maxAudioBytes: 2048, maxImagePixels: 5000, fetchTimeoutSeconds: 5, inlineOutputMaxBytes: 5, urlExpirySeconds: 5, fetchAllowNetworks: ['10.0.0.0/8'] };
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket(), workerSettings: everySetting });
     const docs = fs.readFileSync(path.join(__dirname, '..', 'docs', 'CONFIGURATION.md'), 'utf8');
     const missing = Object.keys(endpoint.environment).filter((name) => !docs.includes(`\`${name}\``));
     expect(missing).toEqual([]);
@@ -127,12 +171,24 @@ describe('AvatarServerlessEndpoint', () => {
     );
   });
 
-  test('is created after the storage init job', () => {
+  test('takes the volume and the image from its storage init job and is created after it', () => {
     const { stack, volume, image } = setup();
     new NullProvider(stack, 'null');
-    const job = new StorageInitJob(stack, 'init', { volume, image: image.imageUri });
-    new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, storageInitJob: job });
-    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').depends_on).toEqual([expect.stringMatching(/^null_resource\.init/)]);
+    const job = new StorageInitJob(stack, 'init', { volume, image });
+    new AvatarServerlessEndpoint(stack, 'avatar', { storageInitJob: job });
+    const resource = onlyResource(synthJson(stack), 'runpod_serverless_endpoint');
+    expect(resource.depends_on).toEqual([expect.stringMatching(/^null_resource\.init/)]);
+    expect(resource.network_volumes).toEqual([expect.stringMatching(/^\$\{runpod_network_volume\.models_.*\.id\}$/)]);
+    expect(resource.image).toBe(IMAGE);
+  });
+
+  test('may run another image than its storage init job', () => {
+    const { stack, volume, image } = setup();
+    new NullProvider(stack, 'null');
+    const job = new StorageInitJob(stack, 'init', { volume, image });
+    const newer = InfiniteTalkImage.fromRegistry(stack, 'newer', `docker.io/acme/infinitetalk-worker@sha256:${'ef'.repeat(32)}`);
+    new AvatarServerlessEndpoint(stack, 'avatar', { storageInitJob: job, image: newer });
+    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').image).toBe(newer.imageUri);
   });
 
   test('options: the whole ADA_48_PRO pool, workers, timeouts, FlashBoot off, disk, extra env', () => {
@@ -171,12 +227,31 @@ describe('AvatarServerlessEndpoint', () => {
     new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, outputBucket: bucket() });
     const env = onlyResource(synthJson(stack), 'runpod_serverless_endpoint').env;
     expect(env).toMatchObject({
-      BUCKET_ENDPOINT_URL: 'https://s3api-eu-ro-1.runpod.io',
+      BUCKET_ENDPOINT_URL: 'https://acct.r2.cloudflarestorage.com',
       BUCKET_NAME: 'avatar-videos',
-      BUCKET_REGION: 'EU-RO-1',
+      BUCKET_REGION: 'auto',
       BUCKET_ACCESS_KEY_ID: '{{ RUNPOD_SECRET_s3_access_key }}',
       BUCKET_SECRET_ACCESS_KEY: '{{ RUNPOD_SECRET_s3_secret_key }}',
+      BUCKET_KEY_PREFIX: 'avatar-videos/',
+      BUCKET_PRESIGNED_URLS: 'true',
     });
+  });
+
+  test('the volume as output bucket: bucket = volume id, region = data centre, endpoint of the data centre, no presigned URLs', () => {
+    const { stack, volume, image } = setup();
+    const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', {
+      volume,
+      image,
+      outputBucket: OutputBucket.runpodVolume(volume, { accessKeyId: SecretValue.runpodSecret('s3_access_key'), secretAccessKey: SecretValue.runpodSecret('s3_secret_key') }),
+    });
+    expect(onlyResource(synthJson(stack), 'runpod_serverless_endpoint').env).toMatchObject({
+      BUCKET_ENDPOINT_URL: 'https://s3api-eu-ro-1.runpod.io',
+      BUCKET_NAME: expect.stringMatching(/^\$\{runpod_network_volume\.models_.*\.id\}$/),
+      BUCKET_REGION: 'EU-RO-1',
+      BUCKET_KEY_PREFIX: 'avatar-videos/',
+      BUCKET_PRESIGNED_URLS: 'false',
+    });
+    expect(annotations(endpoint, 'warning')).toEqual([]);
   });
 
   test('S3 keys can be sensitive Terraform variables', () => {
@@ -184,7 +259,7 @@ describe('AvatarServerlessEndpoint', () => {
     new AvatarServerlessEndpoint(stack, 'avatar', {
       volume,
       image,
-      outputBucket: { ...bucket(), secretAccessKey: SecretValue.terraformVariable(stack, 's3_secret', 'S3 secret key') },
+      outputBucket: OutputBucket.s3Compatible({ ...bucketProps(), secretAccessKey: SecretValue.terraformVariable(stack, 's3_secret', 'S3 secret key') }),
     });
     const json = synthJson(stack);
     expect(json.variable.s3_secret.sensitive).toBe(true);
@@ -225,14 +300,15 @@ describe('AvatarServerlessEndpoint', () => {
         'the volume is 20 GB but the fp8 model set needs 32 GB',
       );
     });
-    test('fails when the storage init job fills another volume', () => {
+    test('fails when given both a storage init job and a volume, or neither', () => {
       const { stack, volume, image } = setup();
       new NullProvider(stack, 'null');
-      const other = new ModelVolume(stack, 'other', { dataCenter: 'EU-RO-1' });
-      const job = new StorageInitJob(stack, 'init', { volume: other, image: image.imageUri });
+      const job = new StorageInitJob(stack, 'init', { volume, image });
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, storageInitJob: job })).toThrow(
-        /`storageInitJob` fills volume .* but the endpoint mounts/,
+        'give `storageInitJob` or `volume`, not both: the storage init job carries the volume it fills',
       );
+      expect(() => new AvatarServerlessEndpoint(stack, 'b', { image })).toThrow('give `storageInitJob` (the job that fills the volume) or, for a volume filled elsewhere, `volume`.');
+      expect(() => new AvatarServerlessEndpoint(stack, 'c', { volume })).toThrow('give `image`');
     });
     test('fails when workersMin is above workersMax', () => {
       const { stack, volume, image } = setup();
@@ -251,7 +327,7 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the execution timeout is shorter than the preset is expected to take, and says the figure', () => {
       const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 120, maxAudioSeconds: 10 })).toThrow(
-        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is expected to take about 414 s for 10 s of audio at 480p on an L40S (4 chunks of ~96 s)',
+        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is estimated to take about 414 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~96 s)',
       );
     });
     test('fails when the execution timeout is beyond 7 days', () => {
@@ -266,13 +342,19 @@ describe('AvatarServerlessEndpoint', () => {
       const { stack, volume, image } = setup();
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, queueDelaySeconds: 0.1 })).toThrow(/`queueDelaySeconds` is 0.1/);
     });
-    test('fails when the audio cap is shorter than InfiniteTalk needs', () => {
+    test('fails when the audio cap is outside what the worker accepts', () => {
       const { stack, volume, image } = setup();
-      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxAudioSeconds: 2 })).toThrow(/`maxAudioSeconds` is 2 .* more than 3.24 s/);
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxAudioSeconds: 0.5 })).toThrow(/`maxAudioSeconds` is 0.5 but must be a number between 1 and 600/);
+      expect(() => new AvatarServerlessEndpoint(stack, 'b', { volume, image, maxAudioSeconds: 601 })).toThrow(/`maxAudioSeconds` is 601/);
+    });
+    test('fails when maxStepsPerJob is below the preset\'s steps or above the worker\'s 50', () => {
+      const { stack, volume, image } = setup();
+      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxStepsPerJob: 39 })).toThrow(/`maxStepsPerJob` is 39 but must be an integer between 40 and 50/);
+      expect(() => new AvatarServerlessEndpoint(stack, 'b', { volume, image, maxStepsPerJob: 51 })).toThrow(/`maxStepsPerJob` is 51/);
     });
     test('fails when a secret is passed as a plain string', () => {
       expect(() => SecretValue.fromToken('AKIAPLAINTEXTKEY')).toThrow(/a secret was passed as a plain string/);
-      expect(() => SecretValue.runpodSecret('bad name')).toThrow(/RunPod secret name "bad name" is invalid/);
+      expect(() => SecretValue.runpodSecret('bad name')).toThrow(/`name` is "bad name" but must be the bare name of a RunPod secret/);
     });
     test('fails when extra environment overrides a managed variable', () => {
       const { stack, volume, image } = setup();
@@ -280,12 +362,7 @@ describe('AvatarServerlessEndpoint', () => {
         /`environment` sets BUCKET_NAME, which the construct manages/,
       );
     });
-    test('fails on an output bucket URL that is not http(s)', () => {
-      const { stack, volume, image } = setup();
-      expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, outputBucket: { ...bucket(), endpointUrl: 's3api-eu-ro-1.runpod.io' } })).toThrow(
-        /`outputBucket.endpointUrl` is "s3api-eu-ro-1.runpod.io" but must be an http\(s\) URL/,
-      );
-    });
+
     test('fails on a malformed GPU pool', () => {
       expect(() => GpuSelection.pool('ada 48', { memoryGb: 48 })).toThrow(/GPU pool "ada 48" is not a RunPod pool id/);
     });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
+import { invoke } from '../examples/l40s-deployment/invoke';
 import { L40sDeploymentStack } from '../examples/l40s-deployment/stack';
 import { ModelManifest, ModelSet } from '../src';
 import { checkWithTerraform } from './terraform/lane';
@@ -84,6 +85,20 @@ describe('examples/l40s-deployment', () => {
       expect(text).toContain('{{ RUNPOD_SECRET_avatar_s3_secret_key }}');
     } finally {
       process.env = saved;
+    }
+  });
+
+  test('invoke.ts refuses a malformed job input before it queues anything', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invoke-'));
+    const file = path.join(dir, 'face.png');
+    fs.writeFileSync(file, 'x');
+    try {
+      // Nothing listens on port 9: a request would fail differently.
+      await expect(invoke({ apiUrl: 'http://127.0.0.1:9', image: file, audio: file, resolution: 1080, out: path.join(dir, 'out.mp4') })).rejects.toThrow(
+        'the job input is invalid: `resolution` is 1080; this endpoint allows 480 or 720.',
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

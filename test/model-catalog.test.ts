@@ -84,8 +84,13 @@ describe('model catalog', () => {
     });
 
     test('a LoRA on a quantized set is accepted: the worker merges it into the fp8 DiT', () => {
-      const set = ModelSet.custom({ ...base, pipeline: { ...base.pipeline, quantization: 'fp8', quantizedDitFile: 'q.safetensors', loraFiles: ['l.safetensors'] } });
-      expect(set.pipeline.loraFiles).toEqual(['l.safetensors']);
+      const files = ['a.safetensors', 'q.safetensors', 'q.json', 't5_fp8.safetensors', 't5_map_fp8.json', 'l.safetensors'];
+      const set = ModelSet.custom({
+        ...base,
+        models: [{ ...base.models[0], include: files }],
+        pipeline: { ...base.pipeline, quantization: 'fp8', quantizedDitFile: 'weights/q.safetensors', loraFiles: ['weights/l.safetensors'] },
+      });
+      expect(set.pipeline.loraFiles).toEqual(['weights/l.safetensors']);
     });
 
     test('fails on duplicate model names and empty preset lists', () => {

@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { IModelVolume, ModelSet, OutputBucket, SecretValue } from '../src';
+
 const REPO = path.resolve(__dirname, '..');
 
 describe('README', () => {
@@ -24,6 +26,14 @@ describe('README', () => {
     }
     const stack = JSON.parse(fs.readFileSync(path.join(cwd, 'cdktf.out', 'stacks', 'avatar', 'cdk.tf.json'), 'utf8'));
     expect(Object.keys(stack.resource).sort()).toEqual(['null_resource', 'runpod_network_volume', 'runpod_serverless_endpoint']);
-    expect(Object.values(stack.resource.runpod_network_volume)[0]).toMatchObject({ size: 40 });
+    const [volumeId] = Object.keys(stack.resource.runpod_network_volume);
+    expect(stack.resource.runpod_network_volume[volumeId]).toMatchObject({ size: 40, data_center: 'EU-RO-1' });
+    // What the workers get is what OutputBucket.runpodVolume renders for that volume, which the
+    // contract vectors hand to the worker's delivery code (docker/tests/test_delivery.py).
+    const volume = { volumeId: `\${runpod_network_volume.${volumeId}.id}`, dataCenter: 'EU-RO-1', sizeGb: 40, modelSet: ModelSet.FP8, modelRoot: '/runpod-volume/infinitetalk' } as IModelVolume;
+    const expected = OutputBucket.runpodVolume(volume, { accessKeyId: SecretValue.runpodSecret('s3_access_key'), secretAccessKey: SecretValue.runpodSecret('s3_secret_key') })._environment();
+    const env = (Object.values(stack.resource.runpod_serverless_endpoint)[0] as any).env;
+    expect(Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('BUCKET_')))).toEqual(expected);
+    expect(expected).toMatchObject({ BUCKET_ENDPOINT_URL: 'https://s3api-eu-ro-1.runpod.io', BUCKET_REGION: 'EU-RO-1', BUCKET_PRESIGNED_URLS: 'false' });
   });
 });

@@ -1,7 +1,8 @@
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Testing, TerraformStack, TerraformVariable } from 'cdktf';
 import { annotations, newStack, onlyResource, synthJson } from './util';
-import { ModelSet } from '../src/model-catalog';
+import { InfiniteTalkImage } from '../src/infinitetalk-image';
+import { ModelSet } from '../src/model-set';
 import { ModelVolume } from '../src/model-volume';
 import { RUNNER_VERSION } from '../src/runner/version';
 import { InitCompute, StorageInitJob, StorageInitJobProps } from '../src/storage-init-job';
@@ -15,11 +16,21 @@ beforeAll(() => {
   ensureRunnerCompiled();
 });
 
-function build(props: Partial<StorageInitJobProps> = {}, volumeProps: { modelSet?: ModelSet; dataCenter?: string; name?: string } = {}) {
+interface ImageOptions {
+  /** Reference of the prebuilt image. */
+  readonly reference?: string;
+  /** Its RunPod registry credential. */
+  readonly registryAuthId?: string;
+}
+
+type VolumeOptions = { modelSet?: ModelSet; dataCenter?: string; name?: string };
+
+function build(props: Partial<StorageInitJobProps> = {}, volumeProps: VolumeOptions = {}, imageOptions: ImageOptions = {}) {
   const stack = newStack();
   new NullProvider(stack, 'null');
   const volume = new ModelVolume(stack, 'models', { dataCenter: volumeProps.dataCenter ?? 'EU-RO-1', modelSet: volumeProps.modelSet, name: volumeProps.name });
-  const job = new StorageInitJob(stack, 'fill', { volume, image: DIGEST_IMAGE, ...props });
+  const image = InfiniteTalkImage.fromRegistry(stack, 'image', imageOptions.reference ?? DIGEST_IMAGE, { registryAuthId: imageOptions.registryAuthId });
+  const job = new StorageInitJob(stack, 'fill', { volume, image, ...props });
   return { stack, volume, job };
 }
 
@@ -50,13 +61,14 @@ describe('StorageInitJob', () => {
       AVATAR_INIT_COMPUTE: '{"cpu":{"id":"cpu5c","vcpuCount":4}}',
       AVATAR_INIT_TIMEOUT_MINUTES: '46',
       AVATAR_INIT_DOWNLOAD_ATTEMPTS: '3',
+      AVATAR_INIT_DOWNLOAD_CONCURRENCY: '4',
       AVATAR_INIT_POD_NAME: 'test-fill-storage-init',
     });
   });
 
   test('the triggers exclude the image: a new image keeps them equal', () => {
-    const a = nullResource(build({ image: DIGEST_IMAGE }).stack);
-    const b = nullResource(build({ image: `docker.io/acme/infinitetalk-worker@sha256:${'c'.repeat(64)}` }).stack);
+    const a = nullResource(build().stack);
+    const b = nullResource(build({}, {}, { reference: `docker.io/acme/infinitetalk-worker@sha256:${'c'.repeat(64)}` }).stack);
     expect(JSON.stringify(a.triggers)).not.toContain('sha256:');
     expect(a.triggers).toEqual(b.triggers);
     expect(a.provisioner[0]['local-exec'].environment.AVATAR_INIT_IMAGE).not.toEqual(b.provisioner[0]['local-exec'].environment.AVATAR_INIT_IMAGE);
@@ -69,7 +81,7 @@ describe('StorageInitJob', () => {
     const imported = newStack();
     new NullProvider(imported, 'null');
     const volume = ModelVolume.fromVolumeAttributes(imported, 'models', { volumeId: 'vol-other', dataCenter: 'EU-RO-1', sizeGb: 40 });
-    new StorageInitJob(imported, 'fill', { volume, image: DIGEST_IMAGE });
+    new StorageInitJob(imported, 'fill', { volume, image: InfiniteTalkImage.fromRegistry(imported, 'image', DIGEST_IMAGE) });
     expect(nullResource(imported).triggers.volume_id).toBe('vol-other');
     expect(nullResource(imported).triggers.volume_id).not.toEqual(base.volume_id);
   });
@@ -98,19 +110,24 @@ describe('StorageInitJob', () => {
   });
 
   test('optional props reach the runner environment', () => {
-    const { stack } = build({
-      compute: InitCompute.gpu(),
-      timeoutMinutes: 90,
-      downloadAttempts: 5,
-      apiBaseUrl: 'http://127.0.0.1:8787',
-      registryAuthId: 'reg-123',
-      podName: 'fill-models',
-    });
+    const { stack } = build(
+      {
+        compute: InitCompute.gpu(),
+        timeoutMinutes: 90,
+        downloadAttempts: 5,
+        downloadConcurrency: 8,
+        apiBaseUrl: 'http://127.0.0.1:8787',
+        podName: 'fill-models',
+      },
+      {},
+      { registryAuthId: 'reg-123' },
+    );
     const env = nullResource(stack).provisioner[0]['local-exec'].environment;
     expect(env).toMatchObject({
       AVATAR_INIT_COMPUTE: '{"gpu":{"id":"NVIDIA L40S","count":1}}',
       AVATAR_INIT_TIMEOUT_MINUTES: '90',
       AVATAR_INIT_DOWNLOAD_ATTEMPTS: '5',
+      AVATAR_INIT_DOWNLOAD_CONCURRENCY: '8',
       RUNPOD_API_BASE_URL: 'http://127.0.0.1:8787',
       AVATAR_INIT_REGISTRY_AUTH_ID: 'reg-123',
       AVATAR_INIT_POD_NAME: 'fill-models',
@@ -131,17 +148,24 @@ describe('StorageInitJob', () => {
   });
 
   test('warns when the image has no digest', () => {
-    const { stack } = build({ image: 'docker.io/acme/infinitetalk-worker:latest' });
-    expect(annotations(stack, 'warning').join('\n')).toMatch(/`image` is "docker.io\/acme\/infinitetalk-worker:latest" without a digest/);
+    const { job } = build({}, {}, { reference: 'docker.io/acme/infinitetalk-worker:latest' });
+    expect(annotations(job, 'warning').join('\n')).toMatch(/the image "docker.io\/acme\/infinitetalk-worker:latest" is not pinned by digest/);
     expect(annotations(build().stack, 'warning')).toEqual([]);
   });
 
-  test('fails when the image is empty', () => {
-    expect(() => build({ image: ' ' })).toThrow(/`image` is empty: give the worker image by digest/);
+  test('runs the image it is given, and pulls a private one with the image\'s own registry credential', () => {
+    const { job, stack } = build({}, {}, { registryAuthId: 'reg-9' });
+    expect(job.image.imageUri).toBe(DIGEST_IMAGE);
+    expect(nullResource(stack).provisioner[0]['local-exec'].environment).toMatchObject({ AVATAR_INIT_IMAGE: DIGEST_IMAGE, AVATAR_INIT_REGISTRY_AUTH_ID: 'reg-9' });
+    expect(nullResource(build().stack).provisioner[0]['local-exec'].environment.AVATAR_INIT_REGISTRY_AUTH_ID).toBeUndefined();
   });
 
   test.each([5, 1441, 12.5])('fails when timeoutMinutes is %s', (timeoutMinutes) => {
     expect(() => build({ timeoutMinutes })).toThrow(new RegExp(`\`timeoutMinutes\` is ${timeoutMinutes} but must be an integer between 10 and 1440: leave it unset`));
+  });
+
+  test.each([0, 17])('fails when downloadConcurrency is %s', (downloadConcurrency) => {
+    expect(() => build({ downloadConcurrency })).toThrow(new RegExp(`\`downloadConcurrency\` is ${downloadConcurrency} but must be an integer between 1 and 16`));
   });
 
   test.each([0, 11])('fails when downloadAttempts is %s', (downloadAttempts) => {
@@ -160,8 +184,7 @@ describe('StorageInitJob', () => {
     expect(() => build({ apiBaseUrl: 'api.runpod.io' })).toThrow(/`apiBaseUrl` is "api.runpod.io" but must be an http\(s\) URL/);
   });
 
-  test('fails when registryAuthId or podName is empty', () => {
-    expect(() => build({ registryAuthId: '' })).toThrow(/`registryAuthId` is empty/);
+  test('fails when podName is empty', () => {
     expect(() => build({ podName: '' })).toThrow(/`podName` is empty/);
   });
 
@@ -176,8 +199,10 @@ describe('StorageInitJob', () => {
     const stack = newStack();
     new NullProvider(stack, 'null');
     const volume = new ModelVolume(stack, 'models', { dataCenter: 'EU-RO-1' });
-    const image = new TerraformVariable(stack, 'image', { type: 'string' }).stringValue;
-    new StorageInitJob(stack, 'fill', { volume, image });
+    // An image made elsewhere whose reference is only known at deploy time.
+    const image = { imageUri: new TerraformVariable(stack, 'image', { type: 'string' }).stringValue, pinnedByDigest: true };
+    const timeoutMinutes = new TerraformVariable(stack, 'timeout', { type: 'number' }).numberValue;
+    new StorageInitJob(stack, 'fill', { volume, image, timeoutMinutes });
     expect(annotations(stack, 'warning')).toEqual([]);
   });
 

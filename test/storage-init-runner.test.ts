@@ -6,7 +6,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { ensureRunnerCompiled, RunpodEmulator } from './runpod-emulator';
 import { ModelManifest } from '../src/manifest';
-import { ModelSet } from '../src/model-catalog';
+import { ModelSet } from '../src/model-set';
 import { readConfig } from '../src/runner/config';
 import { createPodBody } from '../src/runner/pod';
 import { renderBar, renderPlain } from '../src/runner/progress';
@@ -118,7 +118,7 @@ describe('storage-init runner against the emulator', () => {
     expectSpecClean();
   });
 
-  test('sends the pod body the spec and DESIGN.md call for', async () => {
+  test('sends the pod body that the REST v2 spec and the worker init mode call for', async () => {
     const run = startRunner({ HF_TOKEN: 'hf_runnerTestToken000000000000000', HF_ENDPOINT: 'https://hub.example.invalid' });
     expect((await run.done).code).toBe(0);
     const [create] = emulator.requestsFor('createPod');
@@ -136,6 +136,7 @@ describe('storage-init runner against the emulator', () => {
         AVATAR_MODEL_MANIFEST_SHA256: MANIFEST.sha256,
         AVATAR_MODEL_ROOT: '/runpod-volume/infinitetalk',
         AVATAR_DOWNLOAD_ATTEMPTS: '3',
+        AVATAR_DOWNLOAD_CONCURRENCY: '4',
         AVATAR_INIT_RUN_ID: expect.stringMatching(/^[0-9a-f-]{36}$/),
         HF_TOKEN: 'hf_runnerTestToken000000000000000',
         HF_ENDPOINT: 'https://hub.example.invalid',

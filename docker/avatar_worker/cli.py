@@ -35,13 +35,12 @@ import traceback
 from pathlib import Path
 from typing import Any, List, Mapping, NoReturn, Optional, Sequence
 
-from .contract import DEFAULT_MODEL_ROOT
+from .contract import DEFAULT_MODEL_ROOT, INIT_SETTINGS, MODES, Env, setting_value
 from .errors import EXIT_FAILURE, EXIT_USAGE, Terminated, UsageError, WorkerError
 from .jsonlog import JsonLines
 
-MODES = ("init", "verify", "serve")
-MODE_ENV = "AVATAR_MODE"
-MODEL_ROOT_ENV = "AVATAR_MODEL_ROOT"
+MODE_ENV = Env.MODE
+MODEL_ROOT_ENV = Env.MODEL_ROOT
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -107,6 +106,14 @@ def main(argv: Optional[Sequence[str]] = None, environ: Optional[Mapping[str, st
         return EXIT_FAILURE
 
 
+def check_init_settings(environ: Mapping[str, str]) -> None:
+    """Refuse the init settings ``StorageInitJob`` would refuse too (the contract's bounds)."""
+    for setting in INIT_SETTINGS.values():
+        problem = setting_value(setting, environ.get(setting.env))[1]
+        if problem is not None:
+            raise UsageError(f"{problem}: StorageInitJob accepts the same range")
+
+
 def _model_root(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
 
     return Path(getattr(args, "root", None) or environ.get(MODEL_ROOT_ENV, "").strip() or DEFAULT_MODEL_ROOT)
@@ -115,15 +122,17 @@ def _model_root(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
 def _init(args: argparse.Namespace, environ: Mapping[str, str], emitter: JsonLines) -> int:
     # Imported here so `serve` does not pay for the Hub client, and `--help` stays instant.
     from .hub import DEFAULT_ENDPOINT, HubClient
-    from .manifest import load_manifest_from_env
+    from .manifest import check_model_root, load_manifest_from_env
     from .storage import InitSettings, VolumeInitializer
 
     manifest = load_manifest_from_env(environ)
+    root = _model_root(args, environ)
+    check_model_root(manifest, str(root))
+    check_init_settings(environ)
     settings = InitSettings.from_env(environ)
     if args.rehash:
         settings = dataclasses.replace(settings, rehash_existing=True)
-    root = _model_root(args, environ)
-    endpoint = environ.get("HF_ENDPOINT", "").strip() or DEFAULT_ENDPOINT
+    endpoint = environ.get(Env.HUGGING_FACE_ENDPOINT, "").strip() or DEFAULT_ENDPOINT
     emitter.info(
         "start",
         f"init of model set {manifest.model_set!r} (manifest {manifest.sha256}) into {root}",
@@ -132,7 +141,7 @@ def _init(args: argparse.Namespace, environ: Mapping[str, str], emitter: JsonLin
     )
     hub = HubClient(
         endpoint,
-        token=environ.get("HF_TOKEN", "").strip() or None,
+        token=environ.get(Env.HUGGING_FACE_TOKEN, "").strip() or None,
         attempts=settings.attempts,
         backoff_seconds=settings.backoff_seconds,
         read_timeout_seconds=settings.read_timeout_seconds,
@@ -146,11 +155,12 @@ def _init(args: argparse.Namespace, environ: Mapping[str, str], emitter: JsonLin
 
 
 def _verify(args: argparse.Namespace, environ: Mapping[str, str], emitter: JsonLines) -> int:
-    from .manifest import load_manifest_from_env
+    from .manifest import check_model_root, load_manifest_from_env
     from .storage import verify_volume
 
     manifest = load_manifest_from_env(environ)
     root = _model_root(args, environ)
+    check_model_root(manifest, str(root))
     report = verify_volume(manifest, root, hashes=args.hashes)
     for problem in report.problems:
         emitter.log("error", "verify", problem.describe(), **problem.to_dict())

@@ -9,6 +9,10 @@ Rules, in order:
 3. ``output: "auto"`` (default) → upload when a bucket is configured, else inline when small
    enough, else DELIVERY_FAILED explaining how to configure a bucket.
 
+An upload returns a presigned GET URL (``video_url``), except for buckets that serve none
+(RunPod's S3 API, whose buckets are network volumes): there the output is the object's location
+(``video_s3``: endpoint, region, bucket, key) for a client holding an S3 API key.
+
 boto3 is used directly instead of ``runpod.serverless.utils.rp_upload`` because the latter
 silently "uploads" to a local folder when credentials are missing, defaults the bucket to the
 current ``MM-YY`` and forces image content types.
@@ -26,23 +30,26 @@ from typing import Any, Dict, Mapping, Optional
 from .errors import DeliveryFailed, InputInvalid
 from .serving_settings import BucketSettings
 
-OUTPUT_MODES = ("auto", "url", "base64")
 CONTENT_TYPE = "video/mp4"
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """Where the video went: exactly one of ``url`` / ``base64`` is set."""
+    """Where the video went: inline ``base64``, or uploaded to ``bucket``/``key`` (with a presigned ``url`` when the bucket serves them)."""
 
     url: Optional[str] = None
     base64: Optional[str] = None
     bucket: Optional[str] = None
     key: Optional[str] = None
+    endpoint_url: Optional[str] = None
+    region: Optional[str] = None
 
     def to_output(self) -> Dict[str, Any]:
         """The job-output fields for this delivery."""
         if self.url is not None:
             return {"video_url": self.url}
+        if self.key is not None:
+            return {"video_s3": {"endpoint_url": self.endpoint_url, "region": self.region, "bucket": self.bucket, "key": self.key}}
         return {"video_base64": self.base64}
 
 
@@ -58,19 +65,12 @@ def bucket_from_s3_config(s3_config: Any) -> Optional[BucketSettings]:
         if not isinstance(value, str) or not value:
             raise InputInvalid(f"`s3Config.{key}` must be a non-empty string.")
         values[key] = value
-    return BucketSettings(
+    return BucketSettings.of(
         endpoint_url=values["endpointUrl"],
         access_key_id=values["accessId"],
         secret_access_key=values["accessSecret"],
         bucket_name=values["bucketName"],
-        region=_region_hint(values["endpointUrl"]),
     )
-
-
-def _region_hint(endpoint_url: str) -> Optional[str]:
-    # RunPod's own S3 API (https://s3api-eu-ro-1.runpod.io) signs with the data-centre id.
-    match = re.match(r"^https?://s3api-([a-z0-9-]+)\.runpod\.io", endpoint_url)
-    return match.group(1).upper() if match else None
 
 
 def object_key(bucket: BucketSettings, job_id: str) -> str:
@@ -80,8 +80,8 @@ def object_key(bucket: BucketSettings, job_id: str) -> str:
     return f"{bucket.key_prefix}{day}/{safe_id}.mp4"
 
 
-def upload(video_path: str, bucket: BucketSettings, key: str, expiry_seconds: int) -> str:
-    """Upload with ``ContentType: video/mp4`` and return a presigned GET URL."""
+def upload(video_path: str, bucket: BucketSettings, key: str, expiry_seconds: int) -> Optional[str]:
+    """Upload with ``ContentType: video/mp4``; return a presigned GET URL, or None when the bucket serves none."""
     import boto3
     from botocore.config import Config
     from boto3.exceptions import Boto3Error
@@ -105,6 +105,8 @@ def upload(video_path: str, bucket: BucketSettings, key: str, expiry_seconds: in
     )
     try:
         client.upload_file(video_path, bucket.bucket_name, key, ExtraArgs={"ContentType": CONTENT_TYPE})
+        if not bucket.presigned_urls:
+            return None
         return str(
             client.generate_presigned_url(
                 "get_object", Params={"Bucket": bucket.bucket_name, "Key": key}, ExpiresIn=expiry_seconds
@@ -143,4 +145,5 @@ def deliver(
             "BUCKET_SECRET_ACCESS_KEY and BUCKET_NAME on the endpoint, or send s3Config with the request."
         )
     key = object_key(bucket, job_id)
-    return Delivery(url=upload(video_path, bucket, key, expiry_seconds), bucket=bucket.bucket_name, key=key)
+    url = upload(video_path, bucket, key, expiry_seconds)
+    return Delivery(url=url, bucket=bucket.bucket_name, key=key, endpoint_url=bucket.endpoint_url, region=bucket.region)

@@ -13,19 +13,14 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional
 
-from .delivery import OUTPUT_MODES
-from .errors import InputInvalid
-from .pipeline import Preset
-
-DEFAULT_PROMPT = "A person is talking."
-MAX_PROMPT_CHARS = 2000
-MAX_SEED = 2**31 - 1
-MAX_GUIDANCE = 20.0
-
-FIELDS = (
-    "image_url", "image_base64", "audio_url", "audio_base64", "prompt", "resolution", "seed",
-    "steps", "text_guidance", "audio_guidance", "max_duration_seconds", "output",
+from .contract import (
+    DEFAULT_PROMPT, GUIDANCE_BOUND, JOB_INPUT_FIELDS as FIELDS, MAX_PROMPT_CHARS, MAX_URL_CHARS, OUTPUT_MODES,
+    SEED_BOUND, dit_passes_per_step,
 )
+from .errors import InputInvalid
+from .preset import Preset
+
+MAX_SEED = int(SEED_BOUND.max)
 
 
 @dataclass(frozen=True)
@@ -75,8 +70,16 @@ def parse_job_input(raw: Any, preset: Preset, server_max_seconds: float) -> JobI
     seed = secrets.randbelow(MAX_SEED + 1) if seed_was_random else _integer(data, "seed", 0, 0, MAX_SEED)
 
     steps = _integer(data, "steps", preset.sample_steps, 1, preset.max_steps_allowed)
-    text_guidance = _number(data, "text_guidance", preset.text_guide_scale, 0.0, MAX_GUIDANCE)
-    audio_guidance = _number(data, "audio_guidance", preset.audio_guide_scale, 0.0, MAX_GUIDANCE)
+    text_guidance = _number(data, "text_guidance", preset.text_guide_scale, GUIDANCE_BOUND.min, GUIDANCE_BOUND.max)
+    audio_guidance = _number(data, "audio_guidance", preset.audio_guide_scale, GUIDANCE_BOUND.min, GUIDANCE_BOUND.max)
+    asked = dit_passes_per_step(text_guidance, audio_guidance)
+    sized = dit_passes_per_step(preset.text_guide_scale, preset.audio_guide_scale)
+    if asked > sized:
+        raise InputInvalid(
+            f"text guidance {text_guidance:g} and audio guidance {audio_guidance:g} cost {asked} DiT passes per step, "
+            f"but this endpoint's preset {preset.name!r} runs {sized}, which its execution timeout is sized for; "
+            "leave them unset or choose guidance that costs no more passes (a guidance of 1 saves its pass)."
+        )
     max_seconds = _number(data, "max_duration_seconds", server_max_seconds, 0.0, server_max_seconds, open_low=True)
 
     output = data.get("output", "auto")
@@ -109,8 +112,8 @@ def _one_of(data: Mapping[str, Any], prefix: str) -> "tuple[Optional[str], Optio
     name, value = (f"{prefix}_url", url) if url is not None else (f"{prefix}_base64", b64)
     if not isinstance(value, str) or not value.strip():
         raise InputInvalid(f"`{name}` must be a non-empty string.")
-    if url is not None and len(url) > 8192:
-        raise InputInvalid(f"`{name}` is longer than 8192 characters.")
+    if url is not None and len(url) > MAX_URL_CHARS:
+        raise InputInvalid(f"`{name}` is longer than {MAX_URL_CHARS} characters.")
     return (url, None) if url is not None else (None, b64)
 
 

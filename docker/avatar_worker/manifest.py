@@ -1,8 +1,9 @@
 """The model manifest (docs/CONTRACTS.md section 1): parsing, validation and the canonical hash.
 
 The TypeScript catalog is the single source of the model set; this module only reads what it
-rendered. Parsing is pure (``parse_manifest`` takes text); ``load_manifest_from_env`` is the one
-place that reads the environment.
+rendered, with the rules of :mod:`avatar_worker.contract` (the constructs check the same rules
+before they render it). Parsing is pure (``parse_manifest`` takes text);
+``load_manifest_from_env`` is the one place that reads the environment.
 """
 
 from __future__ import annotations
@@ -15,17 +16,17 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from . import contract
+from .contract import Env
 from .errors import ManifestHashMismatch, ManifestInvalid, ManifestMissing
 
 #: The manifest and lock-file format this worker understands.
-SUPPORTED_FORMAT_VERSION = 1
+SUPPORTED_FORMAT_VERSION = contract.MANIFEST_FORMAT_VERSION
 
-MANIFEST_ENV = "AVATAR_MODEL_MANIFEST"
-MANIFEST_SHA256_ENV = "AVATAR_MODEL_MANIFEST_SHA256"
+MANIFEST_ENV = Env.MODEL_MANIFEST
+MANIFEST_SHA256_ENV = Env.MODEL_MANIFEST_SHA256
 
-_COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-_QUANTIZATIONS = ("fp8", "int8", None)
 
 
 def canonical_json(document: Any) -> str:
@@ -56,17 +57,8 @@ class ModelSpec:
     expected_bytes: Optional[int]
 
 
-@dataclass(frozen=True)
-class PipelineSpec:
-    """Where the serving pipeline finds its files, relative to the model root."""
-
-    checkpoint_directory: str
-    wav2vec_directory: str
-    quantization: Optional[str]
-    quantized_dit_file: Optional[str]
-    infinite_talk_file: Optional[str]
-    lora_files: Tuple[str, ...]
-    lora_scales: Tuple[float, ...]
+#: Where the serving pipeline finds its files, relative to the model root: the contract's shape.
+PipelineSpec = contract.PipelineFiles
 
 
 @dataclass(frozen=True)
@@ -143,6 +135,8 @@ def manifest_from_document(document: Any) -> Manifest:
         )
     _check_ascii(document, where)
     model_set = _string(obj, "modelSet", where)
+    if not contract.NAME_PATTERN.match(model_set):
+        raise ManifestInvalid(f"manifest.modelSet is {model_set!r}: use lower-case letters, digits and dashes (at most 63)")
     raw_models = obj.get("models")
     if not isinstance(raw_models, list) or not raw_models:
         raise ManifestInvalid("manifest.models must be a non-empty list of models")
@@ -150,6 +144,11 @@ def manifest_from_document(document: Any) -> Manifest:
     _check_unique([m.name for m in models], "name")
     _check_no_duplicate_sources(models)
     pipeline = _pipeline(obj.get("pipeline"), "manifest.pipeline")
+    problem = contract.pipeline_problem(
+        [contract.ModelFiles(m.name, m.directory, m.include or ("*",), m.exclude or ()) for m in models], pipeline
+    )
+    if problem is not None:
+        raise ManifestInvalid(f"manifest.pipeline: {problem}")
     expected_bytes = _optional_integer(obj, "expectedBytes", where)
     return Manifest(
         format_version=format_version,
@@ -164,23 +163,34 @@ def manifest_from_document(document: Any) -> Manifest:
 
 def is_commit(revision: str) -> bool:
     """True when ``revision`` is a full 40-hex commit id (lower case, as the Hub returns them)."""
-    return bool(_COMMIT_RE.match(revision))
+    return bool(contract.COMMIT_PATTERN.match(revision))
 
 
 def check_relative_path(value: str, where: str) -> str:
-    """Return ``value`` if it is a safe relative POSIX path, else raise :class:`ManifestInvalid`.
+    """Return ``value`` if it is a relative path the contract admits, else raise :class:`ManifestInvalid`.
 
-    Safe means: not empty, not absolute, no ``..`` or ``.`` segment, no backslash. These paths are
-    joined to the model root; ``..`` would let a manifest write outside the volume.
+    These paths are joined to the model root: no segment may be empty or start with a dot, so
+    ``..`` can never let a manifest write outside the volume.
     """
-    if not value or value.startswith("/") or "\\" in value or "\x00" in value:
-        raise ManifestInvalid(f"{where} is {value!r}: it must be a relative path like 'Wan2.1-I2V-14B-480P'")
-    parts = value.split("/")
-    if any(part in ("", ".", "..") for part in parts):
+    if not contract.is_relative_path(value):
         raise ManifestInvalid(
-            f"{where} is {value!r}: it must not contain empty, '.' or '..' segments (it is joined to the model root)"
+            f"{where} is {value!r}: it must be a relative path like 'Wan2.1-I2V-14B-480P' (segments of letters, "
+            "digits, dots, dashes and underscores, each starting with a letter or digit)"
         )
     return posixpath.normpath(value)
+
+
+def check_model_root(manifest: Manifest, root: str) -> None:
+    """Raise :class:`ManifestInvalid` when the manifest's files cannot be loaded from ``root``.
+
+    InfiniteTalk derives the quantized DiT's map from the absolute path, so ``root`` must not
+    contain ``safetensors`` when the set is quantized.
+    """
+    dit = manifest.pipeline.quantized_dit_file
+    if manifest.pipeline.quantization is not None and dit is not None:
+        problem = contract.quantized_dit_path_problem(posixpath.join(root, dit))
+        if problem is not None:
+            raise ManifestInvalid(f"{problem}: choose a model root without 'safetensors' in it")
 
 
 # --- field helpers ------------------------------------------------------------------------------
@@ -228,16 +238,25 @@ def _patterns(obj: Mapping[str, Any], key: str, where: str) -> Optional[Tuple[st
         return None
     if not isinstance(value, list) or not all(isinstance(p, str) and p for p in value):
         raise ManifestInvalid(f"{where}.{key} must be a list of non-empty fnmatch patterns or null, got {value!r}")
+    for pattern in value:
+        problem = contract.file_pattern_problem(pattern)
+        if problem is not None:
+            raise ManifestInvalid(f"{where}.{key}: {problem}")
     return tuple(value)
 
 
 def _model(raw: Any, where: str) -> ModelSpec:
     obj = _object(raw, where)
     name = _string(obj, "name", where)
+    if not contract.MODEL_NAME_PATTERN.match(name):
+        raise ManifestInvalid(f"{where}.name is {name!r}: use lower-case letters, digits, dots, dashes and underscores")
     repo = _string(obj, "repo", where)
-    if repo.count("/") != 1 or repo.startswith("/") or repo.endswith("/"):
+    if not contract.REPOSITORY_PATTERN.match(repo):
         raise ManifestInvalid(f"{where}.repo is {repo!r}: it must be 'owner/name', e.g. 'Wan-AI/Wan2.1-I2V-14B-480P'")
     revision = _string(obj, "revision", where)
+    revision_problem = contract.revision_problem(revision)
+    if revision_problem is not None:
+        raise ManifestInvalid(f"{where}: {revision_problem}")
     pinned = obj.get("revisionPinned")
     if not isinstance(pinned, bool):
         raise ManifestInvalid(f"{where}.revisionPinned must be true or false, got {pinned!r}")
@@ -252,8 +271,14 @@ def _model(raw: Any, where: str) -> ModelSpec:
         raise ManifestInvalid(
             f"{where}.include is an empty list, which selects no file of {repo}; list patterns or use null for all files"
         )
+    whole = [p for p in include or () if p in contract.WHOLE_REPOSITORY_PATTERNS]
+    if whole:
+        raise ManifestInvalid(f"{where}.include pattern {whole[0]!r} fetches the whole repository; list the files or patterns you need")
     exclude = _patterns(obj, "exclude", where)
     directory = check_relative_path(_string(obj, "directory", where), f"{where}.directory")
+    expected_bytes = _optional_integer(obj, "expectedBytes", where)
+    if expected_bytes is not None and not 1 <= expected_bytes <= contract.MAX_MODEL_BYTES:
+        raise ManifestInvalid(f"{where}.expectedBytes is {expected_bytes}; expected 1 to {contract.MAX_MODEL_BYTES}")
     return ModelSpec(
         name=name,
         repo=repo,
@@ -262,14 +287,14 @@ def _model(raw: Any, where: str) -> ModelSpec:
         include=include,
         exclude=exclude,
         directory=directory,
-        expected_bytes=_optional_integer(obj, "expectedBytes", where),
+        expected_bytes=expected_bytes,
     )
 
 
 def _pipeline(raw: Any, where: str) -> PipelineSpec:
     obj = _object(raw, where)
     quantization = obj.get("quantization")
-    if quantization not in _QUANTIZATIONS:
+    if quantization is not None and quantization not in contract.QUANTIZATIONS:
         raise ManifestInvalid(f"{where}.quantization must be 'fp8', 'int8' or null, got {quantization!r}")
 
     def optional_path(key: str) -> Optional[str]:

@@ -18,13 +18,10 @@ from typing import Any, Iterator, Optional, Tuple
 import numpy as np
 from PIL import Image, ImageOps
 
+from .contract import FPS, MODEL_MIN_AUDIO_SECONDS
 from .errors import AudioTooLong, AudioTooShort, MediaUndecodable, PipelineFailed
 
-FPS = 25
 MODEL_SAMPLE_RATE = 16000
-# InfiniteTalk needs more than one 81-frame chunk of audio features (int(seconds * 25) >= 82,
-# i.e. >= 3.28 s); pad slightly past that so float rounding can never land on 81.
-MODEL_MIN_AUDIO_SECONDS = 3.32
 SUPPORTED_IMAGE_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "BMP"})
 MIN_IMAGE_SIDE = 64
 FFMPEG = "ffmpeg"

@@ -8,24 +8,24 @@ and benchmarks and is chosen only when ``AVATAR_PIPELINE=fake`` is set explicitl
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Protocol, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Protocol, Tuple
 
 import numpy as np
 from PIL import Image
 
+from .contract import FPS, FRAMES_PER_CHUNK
 from .errors import PipelineFailed, WorkerMisconfigured
 from .manifest import PipelineSpec
-from .media import FPS, MODEL_SAMPLE_RATE
+from .media import MODEL_SAMPLE_RATE
+from .preset import Preset
 
-#: InfiniteTalk's chunk length (4n+1; the model was trained on 81).
-FRAME_NUM = 81
-SUPPORTED_RESOLUTIONS = (480, 720)
+# InfiniteTalk's chunk length is the contract's (4n+1; the model was trained on 81).
+FRAME_NUM = FRAMES_PER_CHUNK
 
 #: Output bucket (width, height) per resolution and aspect ratio H/W; the nearest aspect wins,
 #: then the image is resized to cover and centre-cropped (InfiniteTalk's own rule, §5 of the notes).
@@ -43,134 +43,6 @@ def bucket_size(width: int, height: int, resolution: int) -> Tuple[int, int]:
     aspect = height / width
     nearest = min(buckets, key=lambda key: abs(key - aspect))
     return buckets[nearest]
-
-
-# --- presets -------------------------------------------------------------------------------------
-
-_PRESET_KEYS = {
-    "name", "sampleSteps", "textGuideScale", "audioGuideScale", "shift", "motionFrame",
-    "colorCorrectionStrength", "offloadModel", "t5Cpu", "numPersistentParamInDit", "resolutions",
-    "maxStepsAllowed",
-}
-
-
-@dataclass(frozen=True)
-class Preset:
-    """Sampler settings rendered by the TypeScript side into ``AVATAR_PRESET``.
-
-    ``sample_steps`` / guidance scales are the per-job defaults; a job may override steps up to
-    ``max_steps_allowed``. ``shift`` maps each allowed resolution to the sampler shift.
-    """
-
-    name: str
-    sample_steps: int
-    text_guide_scale: float
-    audio_guide_scale: float
-    shift: Mapping[int, float]
-    motion_frame: int
-    color_correction_strength: float
-    offload_model: bool
-    t5_cpu: bool
-    num_persistent_param_in_dit: Optional[int]
-    resolutions: Tuple[int, ...]
-    max_steps_allowed: int
-
-    @classmethod
-    def from_json(cls, text: str) -> "Preset":
-        """Parse and validate ``AVATAR_PRESET``; raise :class:`WorkerMisconfigured` naming the field."""
-        try:
-            document = json.loads(text)
-        except ValueError as err:
-            raise WorkerMisconfigured(f"AVATAR_PRESET is not valid JSON: {err}.") from err
-        return cls.from_document(document)
-
-    @classmethod
-    def from_document(cls, doc: Any) -> "Preset":
-        """Validate an already-parsed preset object."""
-        if not isinstance(doc, dict):
-            raise WorkerMisconfigured("AVATAR_PRESET must be a JSON object.")
-        unknown = sorted(set(doc) - _PRESET_KEYS)
-        missing = sorted(_PRESET_KEYS - set(doc))
-        if unknown or missing:
-            raise WorkerMisconfigured(
-                f"AVATAR_PRESET has unknown keys {unknown} / lacks keys {missing}: the worker image and "
-                "the construct library versions do not match."
-            )
-
-        def number(key: str, low: float, high: float) -> float:
-            value = doc[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise WorkerMisconfigured(f"AVATAR_PRESET.{key} is {value!r}; expected a number in [{low:g}, {high:g}].")
-            return float(value)
-
-        def integer(key: str, low: int, high: int) -> int:
-            value = doc[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise WorkerMisconfigured(f"AVATAR_PRESET.{key} is {value!r}; expected an integer in [{low}, {high}].")
-            return value
-
-        def boolean(key: str) -> bool:
-            if not isinstance(doc[key], bool):
-                raise WorkerMisconfigured(f"AVATAR_PRESET.{key} is {doc[key]!r}; expected true or false.")
-            return bool(doc[key])
-
-        name = doc["name"]
-        if not isinstance(name, str) or not name:
-            raise WorkerMisconfigured("AVATAR_PRESET.name must be a non-empty string.")
-        resolutions = doc["resolutions"]
-        if (
-            not isinstance(resolutions, list)
-            or not resolutions
-            or any(r not in SUPPORTED_RESOLUTIONS or isinstance(r, bool) for r in resolutions)
-        ):
-            raise WorkerMisconfigured(f"AVATAR_PRESET.resolutions is {resolutions!r}; expected a non-empty subset of [480, 720].")
-        raw_shift = doc["shift"]
-        if not isinstance(raw_shift, dict):
-            raise WorkerMisconfigured("AVATAR_PRESET.shift must map resolutions (\"480\", \"720\") to numbers.")
-        shift: Dict[int, float] = {}
-        for key, value in raw_shift.items():
-            if key not in ("480", "720") or isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
-                raise WorkerMisconfigured(f"AVATAR_PRESET.shift[{key!r}] is {value!r}; expected keys \"480\"/\"720\" with numbers in (0, 100].")
-            shift[int(key)] = float(value)
-        lacking = [r for r in resolutions if r not in shift]
-        if lacking:
-            raise WorkerMisconfigured(f"AVATAR_PRESET.shift has no value for resolutions {lacking}.")
-        max_steps = integer("maxStepsAllowed", 1, 200)
-        steps = integer("sampleSteps", 1, max_steps)
-        persistent = doc["numPersistentParamInDit"]
-        if persistent is not None and (isinstance(persistent, bool) or not isinstance(persistent, int) or persistent < 0):
-            raise WorkerMisconfigured(f"AVATAR_PRESET.numPersistentParamInDit is {persistent!r}; expected null or an integer >= 0.")
-        return cls(
-            name=name,
-            sample_steps=steps,
-            text_guide_scale=number("textGuideScale", 0.0, 20.0),
-            audio_guide_scale=number("audioGuideScale", 0.0, 20.0),
-            shift=shift,
-            motion_frame=integer("motionFrame", 1, FRAME_NUM - 1),
-            color_correction_strength=number("colorCorrectionStrength", 0.0, 1.0),
-            offload_model=boolean("offloadModel"),
-            t5_cpu=boolean("t5Cpu"),
-            num_persistent_param_in_dit=persistent,
-            resolutions=tuple(sorted(set(resolutions))),
-            max_steps_allowed=max_steps,
-        )
-
-
-#: Used when ``AVATAR_PRESET`` is unset (local runs): upstream InfiniteTalk's CLI defaults.
-DEFAULT_PRESET_DOCUMENT: Dict[str, Any] = {
-    "name": "upstream-40step",
-    "sampleSteps": 40,
-    "textGuideScale": 5.0,
-    "audioGuideScale": 4.0,
-    "shift": {"480": 7, "720": 11},
-    "motionFrame": 9,
-    "colorCorrectionStrength": 1.0,
-    "offloadModel": False,
-    "t5Cpu": False,
-    "numPersistentParamInDit": None,
-    "resolutions": [480, 720],
-    "maxStepsAllowed": 50,
-}
 
 
 # --- requests ------------------------------------------------------------------------------------

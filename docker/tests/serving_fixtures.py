@@ -242,17 +242,27 @@ def tiny_manifest() -> dict:
                 "directory": "chinese-wav2vec2-base",
                 "expectedBytes": 2,
             },
+            {
+                "name": "tiny-infinitetalk",
+                "repo": "example/tiny-infinitetalk",
+                "revision": "c" * 40,
+                "revisionPinned": True,
+                "include": ["single/infinitetalk.safetensors"],
+                "exclude": [],
+                "directory": "InfiniteTalk",
+                "expectedBytes": 2,
+            },
         ],
         "pipeline": {
             "checkpointDirectory": "Wan2.1-I2V-14B-480P",
             "wav2vecDirectory": "chinese-wav2vec2-base",
             "quantization": None,
             "quantizedDitFile": None,
-            "infiniteTalkFile": None,
+            "infiniteTalkFile": "InfiniteTalk/single/infinitetalk.safetensors",
             "loraFiles": [],
             "loraScales": [],
         },
-        "expectedBytes": 4,
+        "expectedBytes": 6,
     }
 
 
@@ -263,16 +273,18 @@ def write_tiny_volume(root: str) -> Dict[str, str]:
     lock_models: List[dict] = []
     total = 0
     for model in manifest["models"]:
-        directory = os.path.join(root, model["directory"])
-        os.makedirs(directory, exist_ok=True)
+        # Every model of the tiny set includes exactly one literal file of two bytes.
+        (relative,) = model["include"]
+        path = os.path.join(root, model["directory"], relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         body = b"{}"
-        with open(os.path.join(directory, "config.json"), "wb") as handle:
+        with open(path, "wb") as handle:
             handle.write(body)
         total += len(body)
         lock_models.append({
             "name": model["name"], "repo": model["repo"], "revision": model["revision"],
             "commit": model["revision"], "directory": model["directory"],
-            "files": [{"path": "config.json", "size": len(body), "sha256": hashlib.sha256(body).hexdigest()}],
+            "files": [{"path": relative, "size": len(body), "sha256": hashlib.sha256(body).hexdigest()}],
         })
     lock = {
         "formatVersion": 1, "manifestSha256": digest, "completedAt": "2026-11-29T03:17:49Z",

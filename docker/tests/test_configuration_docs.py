@@ -23,3 +23,12 @@ def test_every_variable_the_worker_reads_is_documented() -> None:
     documented = CONFIGURATION.read_text()
     missing = sorted(n for n in names if f"`{n}`" not in documented)
     assert not missing, f"add these to docs/CONFIGURATION.md: {missing}"
+
+
+def test_docker_readme_states_the_contracts_defaults() -> None:
+    from avatar_worker.contract import SERVING_SETTINGS
+
+    readme = (DOCKER_DIR / "README.md").read_text()
+    for setting in SERVING_SETTINGS.values():
+        default = str(int(setting.default)) if float(setting.default).is_integer() else str(setting.default)
+        assert f"| `{setting.env}` | `{default}`" in readme, f"docker/README.md: {setting.env} defaults to {default}"

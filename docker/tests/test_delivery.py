@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 
 import pytest
 import requests
 
 from .serving_fixtures import S3_KEY_ID, S3_SECRET, TEST_BUCKET, s3_server  # noqa: F401 (fixture)
+from .test_contract_vectors import VECTORS
 
 from avatar_worker.delivery import bucket_from_s3_config, deliver
 from avatar_worker.errors import DeliveryFailed, InputInvalid
@@ -64,10 +66,39 @@ def test_upload_failure_is_delivery_failed_without_the_secret(s3_server: str, tm
     assert S3_SECRET not in info.value.message
 
 
+@pytest.mark.parametrize("vector", VECTORS["runpodS3"]["volumeBuckets"], ids=lambda v: v["dataCenter"])
+def test_the_volume_as_bucket_as_the_constructs_render_it(vector: dict, s3_server: str, tmp_path: "os.PathLike[str]") -> None:
+    """``OutputBucket.runpodVolume``'s variables, with moto standing in for RunPod's S3 API at an IP address.
+
+    An IP endpoint only works with path-style requests (``/<volume id>/<key>``), the addressing the
+    worker uses for RunPod; RunPod's API serves no presigned URLs, so the job returns the location.
+    """
+    import boto3
+
+    env = dict(vector["environment"])
+    assert env["BUCKET_NAME"] == vector["volumeId"] and env["BUCKET_REGION"] == vector["dataCenter"]
+    settings = ServingSettings.from_env(env).bucket
+    assert settings is not None and settings.presigned_urls is False and settings.region == vector["dataCenter"]
+    # The same settings pointed at moto, with real keys in place of the {{ RUNPOD_SECRET_… }} references.
+    moto_bucket = dataclasses.replace(settings, endpoint_url=s3_server, access_key_id=S3_KEY_ID, secret_access_key=S3_SECRET)
+    client = boto3.client("s3", endpoint_url=s3_server, aws_access_key_id=S3_KEY_ID, aws_secret_access_key=S3_SECRET, region_name="us-east-1")
+    client.create_bucket(Bucket=vector["volumeId"])
+    path = video_file(tmp_path, 20_000)
+    delivered = deliver(path, "job-7", "url", moto_bucket, 8_000_000, 3600)
+    assert delivered.to_output() == {"video_s3": {
+        "endpoint_url": s3_server, "region": vector["dataCenter"], "bucket": vector["volumeId"], "key": delivered.key,
+    }}
+    assert delivered.key is not None and delivered.key.startswith("avatar-videos/") and delivered.key.endswith("/job-7.mp4")
+    stored = client.get_object(Bucket=vector["volumeId"], Key=delivered.key)
+    assert stored["Body"].read() == open(path, "rb").read()
+    assert stored["ContentType"] == "video/mp4"
+
+
 def test_s3_config_from_the_request() -> None:
     settings = bucket_from_s3_config({"accessId": "a", "accessSecret": "top-secret-value", "bucketName": "b",
                                       "endpointUrl": "https://s3api-eu-ro-1.runpod.io"})
     assert settings is not None and settings.region == "EU-RO-1" and settings.bucket_name == "b"
+    assert settings.presigned_urls is False
     assert "top-secret-value" not in repr(settings)
     with pytest.raises(InputInvalid):
         bucket_from_s3_config({"accessId": "a"})

@@ -65,7 +65,7 @@ def test_missing_revision_is_not_found(worker_env: Dict[str, str], manifest_docu
 
 
 def test_missing_literal_include_is_not_found(worker_env: Dict[str, str], manifest_document: Dict[str, Any]) -> None:
-    manifest_document["models"][1]["include"] = ["quant_models/infinitetalk_single_int8.safetensors"]
+    manifest_document["models"][1]["include"].append("quant_models/infinitetalk_single_int8.safetensors")
     run = run_cli(["init"], with_manifest(worker_env, manifest_document))
     assert run.returncode == 66
     assert "has no file quant_models/infinitetalk_single_int8.safetensors" in run.result["error"]["message"]

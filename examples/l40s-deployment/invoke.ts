@@ -5,11 +5,28 @@
  *
  * Submits the job with /run (videos take minutes; /runsync would time out), polls /status with a
  * progress display, and writes the mp4 (downloaded from the presigned URL, or decoded when inline).
+ * A video stored on the network volume through RunPod's S3 API (which serves no presigned URLs)
+ * comes back as its location; the client prints the `aws s3 cp` command that fetches it.
  * `--image` / `--audio` take a local file (sent as base64) or an https URL (fetched by the worker).
  * `--api-url` overrides https://api.runpod.ai/v2/<endpoint id> (e.g. the RunPod SDK's local API server).
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { jobInputProblem, JobLimits, MAX_SAMPLE_STEPS, RESOLUTIONS, SERVING_SETTINGS } from '../../src/runner/worker-contract';
+
+/**
+ * The widest limits any endpoint sets: the client checks its input against them before it queues a
+ * job, so a malformed input fails here instead of after a wait; the endpoint's own preset may still
+ * refuse what it does not allow (a resolution, more steps).
+ */
+const ANY_ENDPOINT: JobLimits = {
+  resolutions: RESOLUTIONS,
+  sampleSteps: MAX_SAMPLE_STEPS,
+  maxStepsAllowed: MAX_SAMPLE_STEPS,
+  textGuideScale: 5,
+  audioGuideScale: 5,
+  maxAudioSeconds: SERVING_SETTINGS.maxAudioSeconds.max,
+};
 
 /** Options of one invocation. */
 export interface InvokeOptions {
@@ -29,7 +46,8 @@ export interface InvokeOptions {
 /** What a finished job gave back. */
 export interface InvokeResult {
   readonly jobId: string;
-  readonly outputFile: string;
+  /** The mp4 written, or undefined when the video stays in a bucket that serves no presigned URLs. */
+  readonly outputFile?: string;
   readonly output: Record<string, any>;
 }
 
@@ -99,6 +117,8 @@ export async function invoke(options: InvokeOptions): Promise<InvokeResult> {
     ...(options.resolution ? { resolution: options.resolution } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   };
+  const problem = jobInputProblem(input, ANY_ENDPOINT);
+  if (problem) throw new InvokeError(`the job input is invalid: ${problem}.`);
   const submitted = await call(`${options.apiUrl}/run`, options.apiKey, { method: 'POST', body: { input } });
   const jobId: string = submitted.id;
   if (!jobId) throw new InvokeError(`the endpoint accepted the job but returned no id: ${JSON.stringify(submitted)}`);
@@ -125,8 +145,15 @@ export async function invoke(options: InvokeOptions): Promise<InvokeResult> {
     if (status.status === 'COMPLETED') {
       const output = status.output ?? {};
       if (output.error) throw new InvokeError(`job ${jobId} failed: ${describeError(status)}`);
+      const size = `${output.duration_seconds ?? '?'} s, ${output.resolution?.width ?? '?'}x${output.resolution?.height ?? '?'}`;
+      if (output.video_s3) {
+        const at = output.video_s3;
+        log(`stored s3://${at.bucket}/${at.key} (${size}) in ${elapsed} s; fetch it with an S3 API key:`);
+        log(`  aws s3 cp --region ${at.region} --endpoint-url ${at.endpoint_url} s3://${at.bucket}/${at.key} ${options.out}`);
+        return { jobId, output };
+      }
       await writeVideo(output, options.out);
-      log(`wrote ${options.out} (${output.duration_seconds ?? '?'} s, ${output.resolution?.width ?? '?'}x${output.resolution?.height ?? '?'}) in ${elapsed} s`);
+      log(`wrote ${options.out} (${size}) in ${elapsed} s`);
       return { jobId, outputFile: options.out, output };
     }
     if (TERMINAL_FAILURES.has(status.status)) {

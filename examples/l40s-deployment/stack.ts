@@ -1,6 +1,6 @@
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
-import { Fn, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   AvatarServerlessEndpoint,
@@ -76,24 +76,20 @@ export class L40sDeploymentStack extends TerraformStack {
 
     this.storageInit = new StorageInitJob(this, 'fill-models', {
       volume: this.volume,
-      image: this.image.imageUri,
+      image: this.image,
       apiBaseUrl: options.apiBaseUrl,
     });
 
-    let outputBucket: OutputBucket | undefined;
-    if (options.s3Delivery) {
-      outputBucket = {
-        endpointUrl: `https://s3api-${Fn.lower(dataCenter.stringValue)}.runpod.io`,
-        bucketName: this.volume.volumeId,
-        region: dataCenter.stringValue,
+    // Videos on the volume itself, through RunPod's S3 API (bucket = volume id, region = data centre).
+    const outputBucket = options.s3Delivery
+      ? OutputBucket.runpodVolume(this.volume, {
         accessKeyId: SecretValue.runpodSecret('avatar_s3_access_key'),
         secretAccessKey: SecretValue.runpodSecret('avatar_s3_secret_key'),
-      };
-    }
+      })
+      : undefined;
 
+    // The job carries the volume it fills and the image it ran; the endpoint takes both from it.
     this.endpoint = new AvatarServerlessEndpoint(this, 'avatar', {
-      volume: this.volume,
-      image: this.image,
       storageInitJob: this.storageInit,
       outputBucket,
       maxAudioSeconds: options.maxAudioSeconds,

@@ -1,5 +1,5 @@
-import { DEFAULT_MODEL_ROOT } from './worker-contract';
 import { DEFAULT_API_BASE_URL, normaliseBaseUrl } from './rest-client';
+import { DEFAULT_MODEL_ROOT, INIT_SETTINGS, RUNPOD_SECRET_NAME_PATTERN, WorkerSetting } from './worker-contract';
 
 /**
  * Everything the runner reads from its environment. The StorageInitJob construct sets the
@@ -19,12 +19,12 @@ export interface RunnerConfig {
   readonly compute: { readonly cpu?: { id: string; vcpuCount: number }; readonly gpu?: { id: string; count: number } };
   readonly timeoutSeconds: number;
   readonly downloadAttempts: number;
+  readonly downloadConcurrency: number;
   readonly podName: string;
   readonly registryAuthId?: string;
   readonly huggingFaceTokenSecret?: string;
   readonly huggingFaceToken?: string;
   readonly huggingFaceEndpoint?: string;
-  readonly containerDiskGb: number;
   readonly tuning: RunnerTuning;
 }
 
@@ -67,11 +67,11 @@ export const RUNNER_ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string; 
   { name: 'AVATAR_INIT_COMPUTE', meaning: 'pod compute as the REST body fragment, e.g. {"cpu":{"id":"cpu5c","vcpuCount":4}}', default: '{"cpu":{"id":"cpu5c","vcpuCount":4}}' },
   { name: 'AVATAR_INIT_TIMEOUT_MINUTES', meaning: 'whole-job timeout from pod creation to result, in minutes', default: '60' },
   { name: 'AVATAR_INIT_TIMEOUT_SECONDS', meaning: 'the same in seconds; wins over AVATAR_INIT_TIMEOUT_MINUTES (tests)', default: 'unset' },
-  { name: 'AVATAR_INIT_DOWNLOAD_ATTEMPTS', meaning: 'attempts per file, passed to the pod as AVATAR_DOWNLOAD_ATTEMPTS', default: '3' },
+  { name: 'AVATAR_INIT_DOWNLOAD_ATTEMPTS', meaning: 'attempts per file, passed to the pod as AVATAR_DOWNLOAD_ATTEMPTS', default: String(INIT_SETTINGS.downloadAttempts.default) },
+  { name: 'AVATAR_INIT_DOWNLOAD_CONCURRENCY', meaning: 'files downloaded at once, passed to the pod as AVATAR_DOWNLOAD_CONCURRENCY', default: String(INIT_SETTINGS.downloadConcurrency.default) },
   { name: 'AVATAR_INIT_POD_NAME', meaning: 'pod name shown in the console', default: 'avatar-storage-init' },
   { name: 'AVATAR_INIT_REGISTRY_AUTH_ID', meaning: 'RunPod registry auth id for a private image', default: 'unset: public image' },
   { name: 'AVATAR_INIT_HF_TOKEN_SECRET', meaning: 'RunPod secret name; the pod gets HF_TOKEN={{ RUNPOD_SECRET_<name> }}', default: 'unset: HF_TOKEN from the deploy environment, if any' },
-  { name: 'AVATAR_INIT_CONTAINER_DISK_GB', meaning: 'container disk of the pod in GB', default: '30' },
   { name: 'AVATAR_RUNNER_POLL_MS', meaning: 'pod status poll interval and log reconnect wait', default: '5000' },
   { name: 'AVATAR_RUNNER_BACKOFF_MS', meaning: 'first backoff step of API retries', default: '1000' },
   { name: 'AVATAR_RUNNER_BACKOFF_MAX_MS', meaning: 'longest backoff step', default: '30000' },
@@ -93,7 +93,6 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_COMPUTE = { cpu: { id: 'cpu5c', vcpuCount: 4 } };
-const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 /** Reads and checks the configuration; throws ConfigError listing every problem. */
 export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
@@ -116,6 +115,7 @@ export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     }
     return value;
   };
+  const setting = (name: string, contract: WorkerSetting): number => integer(name, contract.default, contract.min, contract.max);
   const optional = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value;
@@ -151,7 +151,7 @@ export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
   if (!/^https?:\/\/[^/]+/.test(baseUrl)) problems.push(`RUNPOD_API_BASE_URL is "${baseUrl}" but must be an http(s) URL such as ${DEFAULT_API_BASE_URL}.`);
 
   const secret = optional('AVATAR_INIT_HF_TOKEN_SECRET');
-  if (secret && !SECRET_NAME.test(secret)) problems.push(`AVATAR_INIT_HF_TOKEN_SECRET is "${secret}" but must be a RunPod secret name (letters, digits, _ and -).`);
+  if (secret && !RUNPOD_SECRET_NAME_PATTERN.test(secret)) problems.push(`AVATAR_INIT_HF_TOKEN_SECRET is "${secret}" but must be a RunPod secret name (letters, digits, _ and -).`);
 
   const config: RunnerConfig = {
     apiKey,
@@ -166,13 +166,13 @@ export function readConfig(env: NodeJS.ProcessEnv): RunnerConfig {
     timeoutSeconds: optional('AVATAR_INIT_TIMEOUT_SECONDS')
       ? integer('AVATAR_INIT_TIMEOUT_SECONDS', 3600, 1, 7 * 24 * 3600)
       : integer('AVATAR_INIT_TIMEOUT_MINUTES', 60, 1, 7 * 24 * 60) * 60,
-    downloadAttempts: integer('AVATAR_INIT_DOWNLOAD_ATTEMPTS', 3, 1, 100),
+    downloadAttempts: setting('AVATAR_INIT_DOWNLOAD_ATTEMPTS', INIT_SETTINGS.downloadAttempts),
+    downloadConcurrency: setting('AVATAR_INIT_DOWNLOAD_CONCURRENCY', INIT_SETTINGS.downloadConcurrency),
     podName: optional('AVATAR_INIT_POD_NAME') ?? 'avatar-storage-init',
     registryAuthId: optional('AVATAR_INIT_REGISTRY_AUTH_ID'),
     huggingFaceTokenSecret: secret,
     huggingFaceToken: optional('HF_TOKEN'),
     huggingFaceEndpoint: optional('HF_ENDPOINT'),
-    containerDiskGb: integer('AVATAR_INIT_CONTAINER_DISK_GB', 30, 1, 10_000),
     tuning: {
       pollMs: integer('AVATAR_RUNNER_POLL_MS', 5000, 1, 600_000),
       backoffBaseMs: integer('AVATAR_RUNNER_BACKOFF_MS', 1000, 1, 600_000),

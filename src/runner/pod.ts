@@ -1,11 +1,14 @@
-import { VOLUME_MOUNT_PATH } from './worker-contract';
 import { RunnerConfig } from './config';
+import { INIT_SETTINGS, runpodSecretReference, VOLUME_MOUNT_PATH, WORKER_ENV, WORKER_MODES } from './worker-contract';
 
 /** Where the init pod mounts the network volume: the path serverless workers use, so the model root is the same. */
 export const POD_VOLUME_MOUNT_PATH = VOLUME_MOUNT_PATH;
 
 /** Environment variable that tags the pod with the runner's run id (to find it again after a lost response). */
 export const RUN_ID_ENV = 'AVATAR_INIT_RUN_ID';
+
+/** Container disk of the init pod, in GB: the models go to the volume; the container holds only the image and temporary files. */
+export const INIT_POD_CONTAINER_DISK_GB = 30;
 
 /** Statuses after which the container no longer runs. */
 export const STOPPED_STATUSES: ReadonlySet<string> = new Set(['EXITED', 'ERROR', 'TERMINATED']);
@@ -23,20 +26,21 @@ export interface PodView {
 /**
  * The `POST /v2/pods` body (`CreatePodRequest`): the image with the volume mounted at
  * /runpod-volume, in the volume's data centre, on Secure Cloud (network volumes need it), running
- * the worker in `init` mode. `hfTokenValue` is the HF_TOKEN the pod gets, if any.
+ * the worker in `init` mode.
  */
 export function createPodBody(config: RunnerConfig, runId: string): Record<string, unknown> {
   const env: Record<string, string> = {
-    AVATAR_MODE: 'init',
-    AVATAR_MODEL_MANIFEST: config.manifestJson,
-    AVATAR_MODEL_MANIFEST_SHA256: config.manifestSha256,
-    AVATAR_MODEL_ROOT: config.modelRoot,
-    AVATAR_DOWNLOAD_ATTEMPTS: String(config.downloadAttempts),
+    [WORKER_ENV.mode]: WORKER_MODES.init,
+    [WORKER_ENV.modelManifest]: config.manifestJson,
+    [WORKER_ENV.modelManifestSha256]: config.manifestSha256,
+    [WORKER_ENV.modelRoot]: config.modelRoot,
+    [INIT_SETTINGS.downloadAttempts.env]: String(config.downloadAttempts),
+    [INIT_SETTINGS.downloadConcurrency.env]: String(config.downloadConcurrency),
     [RUN_ID_ENV]: runId,
   };
   const hfToken = huggingFaceToken(config);
-  if (hfToken !== undefined) env.HF_TOKEN = hfToken;
-  if (config.huggingFaceEndpoint) env.HF_ENDPOINT = config.huggingFaceEndpoint;
+  if (hfToken !== undefined) env[WORKER_ENV.huggingFaceToken] = hfToken;
+  if (config.huggingFaceEndpoint) env[WORKER_ENV.huggingFaceEndpoint] = config.huggingFaceEndpoint;
   return {
     name: config.podName,
     image: config.image,
@@ -46,7 +50,7 @@ export function createPodBody(config: RunnerConfig, runId: string): Record<strin
     dataCenterIds: [config.dataCenter],
     mounts: { network: [{ volumeId: config.volumeId, path: POD_VOLUME_MOUNT_PATH }] },
     env,
-    disk: config.containerDiskGb,
+    disk: INIT_POD_CONTAINER_DISK_GB,
     ports: [],
     ...(config.registryAuthId ? { registry: config.registryAuthId } : {}),
   };
@@ -54,14 +58,6 @@ export function createPodBody(config: RunnerConfig, runId: string): Record<strin
 
 /** The pod's HF_TOKEN: the RunPod secret reference if one is configured, else the deploy environment's token. */
 export function huggingFaceToken(config: RunnerConfig): string | undefined {
-  if (config.huggingFaceTokenSecret) return `{{ RUNPOD_SECRET_${config.huggingFaceTokenSecret} }}`;
+  if (config.huggingFaceTokenSecret) return runpodSecretReference(config.huggingFaceTokenSecret);
   return config.huggingFaceToken;
-}
-
-/** A copy of a pod body safe to print: HF_TOKEN masked unless it is a secret reference. */
-export function redactPodBody(body: Record<string, unknown>): Record<string, unknown> {
-  const env = { ...((body.env as Record<string, string>) ?? {}) };
-  if (env.HF_TOKEN && !env.HF_TOKEN.startsWith('{{')) env.HF_TOKEN = '***';
-  if (env.AVATAR_MODEL_MANIFEST) env.AVATAR_MODEL_MANIFEST = `<${env.AVATAR_MODEL_MANIFEST.length} characters>`;
-  return { ...body, env };
 }

@@ -15,7 +15,6 @@ export interface ProgressSink {
 export class ProgressReporter {
   private lastPlainAt = Number.NEGATIVE_INFINITY;
   private barVisible = false;
-  private last: ProgressEvent | undefined;
 
   constructor(
     private readonly sink: ProgressSink,
@@ -25,7 +24,6 @@ export class ProgressReporter {
 
   /** Takes a progress event. */
   public update(event: ProgressEvent): void {
-    this.last = event;
     if (this.sink.isTTY) {
       this.sink.write(`\r\x1b[2K${renderBar(event, Math.min(this.sink.columns ?? 80, 120))}`);
       this.barVisible = true;
@@ -51,11 +49,6 @@ export class ProgressReporter {
       this.sink.write('\n');
       this.barVisible = false;
     }
-  }
-
-  /** The latest progress event, if any. */
-  public get latest(): ProgressEvent | undefined {
-    return this.last;
   }
 }
 

@@ -87,8 +87,6 @@ export class WorkerOutput {
   public logEvents = 0;
   /** Number of lines that were not worker events. */
   public ignoredLines = 0;
-  /** The latest progress event. */
-  public lastProgress: ProgressEvent | undefined;
   private readonly tail: string[] = [];
 
   constructor(private readonly tailLines = LOG_TAIL_LINES) {}
@@ -99,7 +97,6 @@ export class WorkerOutput {
     switch (parsed.kind) {
       case 'progress':
         this.progressEvents++;
-        this.lastProgress = parsed.event;
         break;
       case 'result':
         if (!this.result) this.result = parsed.event;
