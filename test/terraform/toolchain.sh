@@ -332,11 +332,13 @@ build_standin() {
 
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
 
-# vendored_source ARCHIVE COMMIT -> prints the archive's path when the vendored source is there;
-# returns 1 when it is not (the caller falls back). An archive that is there but does not match
-# SOURCES.md (sha256, or a commit other than our pin) is an error, never a fallback.
+# vendored_source ARCHIVE COMMIT -> sets VENDORED to the archive's path when the vendored source is
+# there; returns 1 when it is not (the caller falls back). An archive that is there but does not
+# match SOURCES.md (sha256, or a commit other than our pin) stops the script, never a fallback (so
+# this is not called inside a command substitution, whose subshell `die` would only end).
 vendored_source() {
   local archive="$1" commit="$2" path="$VENDOR_DIR/$1" row listed_commit listed_sha actual
+  VENDORED=""
   [ -f "$path" ] || return 1
   [ -f "$VENDOR_DIR/SOURCES.md" ] \
     || die "$path has no SOURCES.md beside it to check its sha256 against." \
@@ -352,7 +354,7 @@ vendored_source() {
   [ "$actual" = "$listed_sha" ] \
     || die "$path has sha256 $actual, but SOURCES.md lists $listed_sha." \
       "The archive is damaged or not the release SOURCES.md describes: restore it from the vendored copy."
-  printf '%s\n' "$path"
+  VENDORED="$path"
 }
 
 # build_vendored KEY OUTBIN ARCHIVE LDFLAGS: unpack a release's source archive and build it at its
@@ -430,11 +432,11 @@ else
 # ---------------------------------------------------------------- 3. hashicorp/null 3.2.4
 log "hashicorp/null $NULL_VERSION (commit $NULL_COMMIT)"
 NULL_KEY_BASE="null-$NULL_VERSION-${NULL_COMMIT:0:12}-$GO_VERSION"
-if archive="$(vendored_source "$NULL_ARCHIVE" "$NULL_COMMIT")"; then
+if vendored_source "$NULL_ARCHIVE" "$NULL_COMMIT"; then
   key="null-$NULL_VERSION-vendored-${NULL_COMMIT:0:12}-$GO_VERSION"
   ensure null "$key" "hashicorp/null $NULL_VERSION (genuine, vendored source, sha256 checked)" \
-    _vendored "$key" "$archive" "$NULL_RELEASE_LDFLAGS"
-  LANE+=("hashicorp/null $NULL_VERSION = GENUINE (release v$NULL_VERSION, commit ${NULL_COMMIT:0:12}, built from the vendored source $archive, sha256 checked against SOURCES.md; $GO_VERSION)")
+    _vendored "$key" "$VENDORED" "$NULL_RELEASE_LDFLAGS"
+  LANE+=("hashicorp/null $NULL_VERSION = GENUINE (release v$NULL_VERSION, commit ${NULL_COMMIT:0:12}, built from the vendored source $VENDORED, sha256 checked against SOURCES.md; $GO_VERSION)")
 elif [ -x "$CACHE/bin/$NULL_KEY_BASE/terraform-provider-null" ]; then
   ensure null "$NULL_KEY_BASE" "hashicorp/null $NULL_VERSION (genuine)" true
   LANE+=("hashicorp/null $NULL_VERSION = GENUINE (commit ${NULL_COMMIT:0:12} from the Go module proxy, $GO_VERSION)")
@@ -455,11 +457,11 @@ fi
 # ---------------------------------------------------------------- 4. kreuzwerker/docker 3.6.2
 log "kreuzwerker/docker $DOCKER_VERSION (commit $DOCKER_COMMIT)"
 DOCKER_KEY_BASE="docker-$DOCKER_VERSION-${DOCKER_COMMIT:0:12}-$GO_VERSION"
-if archive="$(vendored_source "$DOCKER_ARCHIVE" "$DOCKER_COMMIT")"; then
+if vendored_source "$DOCKER_ARCHIVE" "$DOCKER_COMMIT"; then
   key="docker-$DOCKER_VERSION-vendored-${DOCKER_COMMIT:0:12}-$GO_VERSION"
   ensure docker "$key" "kreuzwerker/docker $DOCKER_VERSION (genuine, vendored source, sha256 checked; first build takes minutes)" \
-    _vendored "$key" "$archive" "$DOCKER_RELEASE_LDFLAGS"
-  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE (release v$DOCKER_VERSION, commit ${DOCKER_COMMIT:0:12}, built from the vendored source $archive, sha256 checked against SOURCES.md; $GO_VERSION)")
+    _vendored "$key" "$VENDORED" "$DOCKER_RELEASE_LDFLAGS"
+  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE (release v$DOCKER_VERSION, commit ${DOCKER_COMMIT:0:12}, built from the vendored source $VENDORED, sha256 checked against SOURCES.md; $GO_VERSION)")
 elif [ -x "$CACHE/bin/$DOCKER_KEY_BASE/terraform-provider-docker" ]; then
   ensure docker "$DOCKER_KEY_BASE" "kreuzwerker/docker $DOCKER_VERSION (genuine)" true
   LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE ($DOCKER_FORK@$DOCKER_PSEUDO from the Go module proxy, $GO_VERSION)")
