@@ -62,25 +62,13 @@ async function startHub(python: string): Promise<Hub> {
 /** A model set of the loopback world's repositories, as the Hub fixture's own manifest lists them. */
 function loopbackModelSet(manifest: any, name: string, models: any[] = manifest.models): ModelSet {
   const fp8 = ModelSet.FP8;
-  const pipeline = manifest.pipeline;
+  // The fixture's manifest is the rendered form (docs/CONTRACTS.md section 1): drop what the
+  // rendering derives (revisionPinned) and its nulls, which the props express by leaving a field out.
+  const withoutNulls = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null)) as T;
   return ModelSet.custom({
     name,
-    models: models.map((m): HuggingFaceModel => ({
-      name: m.name,
-      repo: m.repo,
-      revision: m.revision,
-      include: m.include,
-      exclude: m.exclude ?? undefined,
-      directory: m.directory,
-      expectedBytes: m.expectedBytes,
-    })),
-    pipeline: {
-      checkpointDirectory: pipeline.checkpointDirectory,
-      wav2vecDirectory: pipeline.wav2vecDirectory,
-      quantization: pipeline.quantization ?? undefined,
-      quantizedDitFile: pipeline.quantizedDitFile ?? undefined,
-      infiniteTalkFile: pipeline.infiniteTalkFile ?? undefined,
-    },
+    models: models.map(({ revisionPinned, ...model }): HuggingFaceModel => withoutNulls(model)),
+    pipeline: withoutNulls(manifest.pipeline),
     gpuMemory: fp8.gpuMemory,
     hostRamGb: fp8.hostRamGb,
     presets: fp8.presets,

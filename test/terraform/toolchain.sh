@@ -414,6 +414,17 @@ _docker_subst()   { build_tool_module "$1" "$3" "$DOCKER_MODULE" "$2" "$DOCKER_F
 _standin()        { build_standin "$1" "$5" "$2" "$3" "$4"; }
 _vendored()       { build_vendored "$1" "$4" "$2" "$3"; }
 
+# vendored_provider TYPE NAME VERSION COMMIT ARCHIVE LDFLAGS: the genuine release built from its
+# vendored source (cached), with its lane line; returns 1 when the vendored source is not there.
+vendored_provider() {
+  local type="$1" name="$2" version="$3" commit="$4" archive="$5" ldflags="$6" key
+  vendored_source "$archive" "$commit" || return 1
+  key="$type-$version-vendored-${commit:0:12}-$GO_VERSION"
+  ensure "$type" "$key" "$name $version (genuine, vendored source, sha256 checked; a first build takes minutes)" \
+    _vendored "$key" "$VENDORED" "$ldflags"
+  LANE+=("$name $version = GENUINE (release v$version, commit ${commit:0:12}, built from the vendored source $VENDORED, sha256 checked against SOURCES.md; $GO_VERSION)")
+}
+
 strict_or_fallback() {
   if [ "$STRICT" = 1 ]; then
     die "$1 is not obtainable (no vendored source in $VENDOR_DIR, and the Go proxy refuses the pin) and" \
@@ -432,11 +443,8 @@ else
 # ---------------------------------------------------------------- 3. hashicorp/null 3.2.4
 log "hashicorp/null $NULL_VERSION (commit $NULL_COMMIT)"
 NULL_KEY_BASE="null-$NULL_VERSION-${NULL_COMMIT:0:12}-$GO_VERSION"
-if vendored_source "$NULL_ARCHIVE" "$NULL_COMMIT"; then
-  key="null-$NULL_VERSION-vendored-${NULL_COMMIT:0:12}-$GO_VERSION"
-  ensure null "$key" "hashicorp/null $NULL_VERSION (genuine, vendored source, sha256 checked)" \
-    _vendored "$key" "$VENDORED" "$NULL_RELEASE_LDFLAGS"
-  LANE+=("hashicorp/null $NULL_VERSION = GENUINE (release v$NULL_VERSION, commit ${NULL_COMMIT:0:12}, built from the vendored source $VENDORED, sha256 checked against SOURCES.md; $GO_VERSION)")
+if vendored_provider null hashicorp/null "$NULL_VERSION" "$NULL_COMMIT" "$NULL_ARCHIVE" "$NULL_RELEASE_LDFLAGS"; then
+  :
 elif [ -x "$CACHE/bin/$NULL_KEY_BASE/terraform-provider-null" ]; then
   ensure null "$NULL_KEY_BASE" "hashicorp/null $NULL_VERSION (genuine)" true
   LANE+=("hashicorp/null $NULL_VERSION = GENUINE (commit ${NULL_COMMIT:0:12} from the Go module proxy, $GO_VERSION)")
@@ -457,11 +465,8 @@ fi
 # ---------------------------------------------------------------- 4. kreuzwerker/docker 3.6.2
 log "kreuzwerker/docker $DOCKER_VERSION (commit $DOCKER_COMMIT)"
 DOCKER_KEY_BASE="docker-$DOCKER_VERSION-${DOCKER_COMMIT:0:12}-$GO_VERSION"
-if vendored_source "$DOCKER_ARCHIVE" "$DOCKER_COMMIT"; then
-  key="docker-$DOCKER_VERSION-vendored-${DOCKER_COMMIT:0:12}-$GO_VERSION"
-  ensure docker "$key" "kreuzwerker/docker $DOCKER_VERSION (genuine, vendored source, sha256 checked; first build takes minutes)" \
-    _vendored "$key" "$VENDORED" "$DOCKER_RELEASE_LDFLAGS"
-  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE (release v$DOCKER_VERSION, commit ${DOCKER_COMMIT:0:12}, built from the vendored source $VENDORED, sha256 checked against SOURCES.md; $GO_VERSION)")
+if vendored_provider docker kreuzwerker/docker "$DOCKER_VERSION" "$DOCKER_COMMIT" "$DOCKER_ARCHIVE" "$DOCKER_RELEASE_LDFLAGS"; then
+  :
 elif [ -x "$CACHE/bin/$DOCKER_KEY_BASE/terraform-provider-docker" ]; then
   ensure docker "$DOCKER_KEY_BASE" "kreuzwerker/docker $DOCKER_VERSION (genuine)" true
   LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE ($DOCKER_FORK@$DOCKER_PSEUDO from the Go module proxy, $GO_VERSION)")
