@@ -32,9 +32,13 @@ function providerCheck(env: Record<string, string> = {}, args: string[] = []): {
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+const temporary: string[] = [];
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'provider-check-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provider-check-test-'));
+  temporary.push(dir);
+  return dir;
 }
+afterAll(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 beforeAll(() => {
   ensureRunnerCompiled();
@@ -68,6 +72,7 @@ describe('provider-check', () => {
     expect(output).toContain('runpod_network_volume.encryption: the provider requires it, but the stacks do not set it');
     expect(output).toContain('npx projen gen:runpod');
     const dump = /with the dumped schema: (\S+)/.exec(output)![1];
+    temporary.push(path.dirname(dump));
     expect(JSON.parse(fs.readFileSync(dump, 'utf8')).provider_schemas[ADDRESS].resource_schemas.runpod_serverless_endpoint.block.attributes.gpu_pools.type).toEqual(['set', 'string']);
     expect(status).toBe(1);
   });

@@ -1,7 +1,9 @@
 /**
  * The real-Terraform lane: every stack a test builds is synthesized to disk and checked by the real
  * Terraform CLI with the provider binaries from the offline mirror (test/terraform/toolchain.sh):
- * `init` (mirror only, no network), `validate`, and `plan` where no remote API is needed.
+ * `init` (mirror only, no network), `validate`, and `plan` where no remote API is needed. With
+ * AVATAR_TF_REGISTRY=1 (opt-in, never probed) the CLI config installs the public registry's genuine
+ * providers instead, runpod 2.0.0 included; see toolchain.sh and PROVENANCE.md.
  *
  * Unlike cdktf's `toBeValidTerraform` / `toPlanSuccessfully`, failures carry Terraform's own output.
  */
