@@ -146,6 +146,18 @@ project.addTask('contract:vectors', {
   exec: 'ts-node --transpile-only test/contract/write-vectors.ts',
 });
 
+// provider-check: users run the bin from the installed package (`npx cdktf-runpod-avatar-provider-check`),
+// which compares the real runpod provider with the committed schema; the schema ships beside it in
+// lib/gen (src/ is not packed).
+project.addBins({ 'cdktf-runpod-avatar-provider-check': 'lib/provider-check.js' });
+project.compileTask.exec('cp src/gen/runpod-2.0.0.schema.json lib/gen/runpod-2.0.0.schema.json', {
+  name: 'Ship the committed runpod schema with the provider-check command',
+});
+project.addTask('provider:check', {
+  description: 'Compare the runpod/runpod provider terraform installs with the committed schema (src/gen/runpod-2.0.0.schema.json)',
+  steps: [{ spawn: 'compile' }, { exec: 'node lib/provider-check.js' }],
+});
+
 // The main job: synthesize the example L40S deployment (no credentials) and summarise it.
 const exampleDir = 'examples/l40s-deployment';
 project.addTask('example:synth', {

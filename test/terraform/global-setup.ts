@@ -25,7 +25,9 @@ export default function setup(): () => void {
     const lines = fs.readdirSync(counts).flatMap((f) => fs.readFileSync(path.join(counts, f), 'utf8').split('\n').filter(Boolean));
     const validated = lines.filter((l) => l.startsWith('validated')).length;
     const planned = lines.filter((l) => l.startsWith('planned')).length;
-    console.log(`\nTerraform lane: ${validated} stacks validated, ${planned} planned (${terraformVersion()}, mirror ${process.env.AVATAR_TF_MIRROR})`);
+    const applied = lines.filter((l) => l.startsWith('applied')).length;
+    const providers = process.env.AVATAR_TF_MIRROR ? `mirror ${process.env.AVATAR_TF_MIRROR}` : 'providers from the public registry';
+    console.log(`\nTerraform lane: ${validated} stacks validated, ${planned} planned, ${applied} applied (${terraformVersion()}, ${providers})`);
     const laneFile = process.env.AVATAR_TF_LANE_FILE;
     if (laneFile && fs.existsSync(laneFile)) console.log(fs.readFileSync(laneFile, 'utf8').trimEnd());
     fs.rmSync(counts, { recursive: true, force: true });

@@ -1,11 +1,13 @@
 /**
  * The real-Terraform lane: every stack a test builds is synthesized to disk and checked by the real
  * Terraform CLI with the provider binaries from the offline mirror (test/terraform/toolchain.sh):
- * `init` (mirror only, no network), `validate`, and `plan` where no remote API is needed.
+ * `init` (mirror only, no network), `validate`, and `plan` where no remote API is needed. With
+ * AVATAR_TF_REGISTRY=1 (opt-in, never probed) the CLI config installs the public registry's genuine
+ * providers instead, runpod 2.0.0 included; see toolchain.sh and PROVENANCE.md.
  *
  * Unlike cdktf's `toBeValidTerraform` / `toPlanSuccessfully`, failures carry Terraform's own output.
  */
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Testing, TerraformStack } from 'cdktf';
@@ -45,7 +47,8 @@ function run(args: string[], cwd: string, allowFailure = false): string {
   }
 }
 
-function record(kind: 'validated' | 'planned', stackDir: string): void {
+/** Counts one lane step for the summary global-setup.ts prints at the end. */
+export function record(kind: 'validated' | 'planned' | 'applied', stackDir: string): void {
   const dir = process.env.AVATAR_TF_LANE_COUNTS;
   if (!dir) return;
   fs.appendFileSync(path.join(dir, `${process.pid}.log`), `${kind}\t${stackDir}\n`);
@@ -79,4 +82,26 @@ export function checkSynthesized(outdir: string, options: LaneOptions = {}): Lan
 /** Synthesizes `stack`'s app to disk and checks every stack in it with real Terraform. */
 export function checkWithTerraform(stack: TerraformStack, options: LaneOptions = {}): LaneResult[] {
   return checkSynthesized(Testing.fullSynth(stack), options);
+}
+
+/** What one Terraform command did. */
+export interface TerraformRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs one Terraform command without blocking the event loop, so that servers living in the test
+ * process (the RunPod emulator) keep answering while it runs: `terraform apply` of a StorageInitJob
+ * calls them through the runner. Resolves with the exit code; the caller decides what is a failure.
+ */
+export function terraformAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<TerraformRun> {
+  requireToolchain();
+  return new Promise((resolve) => {
+    execFile(TERRAFORM, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof (error as any).code === 'number' ? (error as any).code : 1) : 0;
+      resolve({ code, stdout, stderr: error && !stderr ? String(error.message) : stderr });
+    });
+  });
 }

@@ -1,32 +1,46 @@
 #!/usr/bin/env bash
-# Offline real-Terraform toolchain for cdktf-runpod-avatar.
+# Real-Terraform toolchain for cdktf-runpod-avatar's test lane.
 #
-# Builds the three providers our stacks pin (hashicorp/null 3.2.4, kreuzwerker/docker 3.6.2,
-# runpod/runpod 2.0.0) with Go from the Go module proxy, lays them out as an unpacked
-# filesystem mirror, and writes a Terraform CLI config (mirror only, no direct installs)
-# plus an env.sh that the tests source. Everything lives in a cache OUTSIDE the clone:
+# Provides the three providers our stacks pin (hashicorp/null 3.2.4, kreuzwerker/docker 3.6.2,
+# runpod/runpod 2.0.0) and writes a Terraform CLI config plus an env.sh that the tests source.
+# Where each provider comes from, in order of preference (the lane file labels every provider
+# GENUINE / SUBSTITUTE / SCHEMA STAND-IN and says where it came from):
+#   1. AVATAR_TF_REGISTRY=1 (opt-in, for a machine that reaches the public Terraform registry):
+#      the CLI config installs the registry's genuine releases of all three directly, runpod 2.0.0
+#      included, so the suite checks our bindings against the real provider. Nothing is built and
+#      no Go is needed. Never switched on by probing the network: only by this variable.
+#   2. The vendored release sources in $AVATAR_TF_VENDOR_DIR (default: shared/vendor/terraform-providers
+#      beside the clone): each archive's sha256 is checked against its SOURCES.md, then it is built
+#      with Go (dependencies from the Go module proxy) into an unpacked filesystem mirror.
+#   3. When no vendored source is there: the pinned commit from the Go module proxy if it serves it,
+#      else null as a schema stand-in and docker as a SUBSTITUTE (a newer kreuzwerker commit).
+#   runpod/runpod 2.0.0 outside the registry mode is always a schema stand-in serving the committed
+#   src/gen/runpod-2.0.0.schema.json: no source for the real provider can be had here.
+# Everything lives in a cache OUTSIDE the clone:
 #   ${AVATAR_TF_CACHE:-$HOME/.cache/cdktf-runpod-avatar/terraform}
-# Idempotent; a second run only re-checks (seconds). See PROVENANCE.md for what each
-# provider binary really is.
+# Idempotent; a second run only re-checks (seconds). See PROVENANCE.md for what each binary is.
 #
 # CLI: the `terraform` on PATH (or $TERRAFORM_BINARY_NAME). When it is absent, OpenTofu is built
 # from the Go module proxy instead (cached like the providers; first build takes minutes), the
 # mirror gets registry.opentofu.org twins of every provider slot, and the tofu variants of the
 # generated files are written (tofu.rc, env.tofu.sh, lane.tofu.txt) so a concurrent terraform
-# run sharing the cache keeps its own terraform.rc / env.sh / lane.txt.
+# run sharing the cache keeps its own terraform.rc / env.sh / lane.txt. The registry mode writes
+# registry.rc, env.registry.sh and lane.registry.txt (registry-tofu.* with OpenTofu).
 #
 # Usage: bash test/terraform/toolchain.sh [--print-env] [--strict]
-#   --print-env   stdout carries only the absolute path of env.sh (env.tofu.sh when the CLI is
-#                 OpenTofu; all logs go to stderr)
+#   --print-env   stdout carries only the absolute path of the env file written (all logs go to
+#                 stderr)
 #   --strict      (or AVATAR_TF_STRICT=1) fail instead of falling back to a substitute /
-#                 schema stand-in for null and docker when the pinned commit is unavailable
+#                 schema stand-in for null and docker when the genuine release is unavailable
 # Environment:
-#   AVATAR_TF_CACHE     cache root (default above)
-#   AVATAR_TF_REPROBE=1 re-ask the Go proxy for pinned commits it refused earlier
-#   TERRAFORM_BINARY_NAME  terraform CLI to check (default: terraform)
-#   AVATAR_TF_CLI       auto (default): TERRAFORM_BINARY_NAME/terraform if on PATH, else OpenTofu
-#                       built from the Go proxy; terraform: require it (fail if absent);
-#                       tofu: always use the OpenTofu built from the Go proxy (tests the fallback)
+#   AVATAR_TF_CACHE       cache root (default above)
+#   AVATAR_TF_REGISTRY=1  use the public Terraform registry's genuine providers (see 1. above)
+#   AVATAR_TF_VENDOR_DIR  folder of the vendored provider sources and their SOURCES.md (see 2.)
+#   AVATAR_TF_REPROBE=1   re-ask the Go proxy for pinned commits it refused earlier
+#   TERRAFORM_BINARY_NAME terraform CLI to check (default: terraform)
+#   AVATAR_TF_CLI         auto (default): TERRAFORM_BINARY_NAME/terraform if on PATH, else OpenTofu
+#                         built from the Go proxy; terraform: require it (fail if absent);
+#                         tofu: always use the OpenTofu built from the Go proxy (tests the fallback)
 set -euo pipefail
 
 PRINT_ENV=0
@@ -35,12 +49,13 @@ for arg in "$@"; do
   case "$arg" in
     --print-env) PRINT_ENV=1 ;;
     --strict) STRICT=1 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
     *) echo "toolchain.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
 CACHE="${AVATAR_TF_CACHE:-$HOME/.cache/cdktf-runpod-avatar/terraform}"
 T0=$EPOCHREALTIME
 
@@ -69,8 +84,25 @@ DOCKER_SUBST_PSEUDO=v0.0.0-20260916201441-96d331c98ff4
 
 RUNPOD_VERSION=2.0.0
 STANDIN_SRC="$HERE/runpod-schema-standin"
-RUNPOD_SCHEMA="$HERE/runpod-2.0.0.schema.inferred.json"
+# The stand-in serves the very schema the bindings are generated from: one truth, no copy.
+RUNPOD_SCHEMA="$REPO/src/gen/runpod-2.0.0.schema.json"
 NULL_SCHEMA="$HERE/null-3.2.4.schema.transcribed.json"
+
+# Vendored release sources (`git archive` of the tag) and their SOURCES.md (file, repository, tag,
+# commit, sha256). A clean clone elsewhere (CI) points AVATAR_TF_VENDOR_DIR at its copy.
+VENDOR_DIR="${AVATAR_TF_VENDOR_DIR:-$REPO/../shared/vendor/terraform-providers}"
+[ -d "$VENDOR_DIR" ] && VENDOR_DIR="$(cd "$VENDOR_DIR" && pwd)"
+NULL_ARCHIVE="terraform-provider-null-$NULL_VERSION.tar.gz"
+DOCKER_ARCHIVE="terraform-provider-docker-$DOCKER_VERSION.tar.gz"
+# Release builds use these flags (each tag's .goreleaser.yml); -trimpath and CGO_ENABLED=0 too.
+NULL_RELEASE_LDFLAGS="-s -w -X main.Version=$NULL_VERSION"
+DOCKER_RELEASE_LDFLAGS="-s -w -X main.version=$DOCKER_VERSION -X main.commit=$DOCKER_COMMIT"
+
+REGISTRY="${AVATAR_TF_REGISTRY:-0}"
+case "$REGISTRY" in
+  0|1) ;;
+  *) die "AVATAR_TF_REGISTRY must be 1 (use the public Terraform registry's genuine providers) or 0/unset (got '$REGISTRY')." ;;
+esac
 
 # OpenTofu: the CLI fallback when terraform is absent (TOOLCHAIN.md section 3).
 TOFU_VERSION=1.12.6
@@ -125,17 +157,22 @@ else
 fi
 
 # ---------------------------------------------------------------- 2. go
-if ! command -v go >/dev/null 2>&1; then
-  die "'go' was not found on PATH; the provider binaries are built from source with Go." \
-    "Install Go >= 1.25.8 (verified with go1.26.8) from https://go.dev/dl/ (Debian's golang-go is too old)." \
-    "GOPROXY must reach proxy.golang.org (or a mirror of it)."
+GO_VERSION=""
+# Only the registry mode with a terraform on PATH builds nothing and needs no Go.
+if [ "$REGISTRY" = 0 ] || [ "$BUILD_TOFU" = 1 ]; then
+  if ! command -v go >/dev/null 2>&1; then
+    die "'go' was not found on PATH; the provider binaries are built from source with Go." \
+      "Install Go >= 1.25.8 (verified with go1.26.8) from https://go.dev/dl/ (Debian's golang-go is too old)." \
+      "Its GOPROXY setting (go env GOPROXY) must reach the Go module proxy or a mirror of it." \
+      "Or, on a machine that reaches the public Terraform registry, set AVATAR_TF_REGISTRY=1 (no Go needed)."
+  fi
+  GO_VERSION="$(go env GOVERSION)"
+  GOOS="$(go env GOOS)"; GOARCH="$(go env GOARCH)"
+  PLATFORM="${GOOS}_${GOARCH}"
+  log "go: $(command -v go) ($GO_VERSION, $PLATFORM, GOPROXY=$(go env GOPROXY))"
+  export CGO_ENABLED=0
+  case " ${GOFLAGS:-} " in *" -buildvcs=false "*) ;; *) export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false" ;; esac
 fi
-GO_VERSION="$(go env GOVERSION)"
-GOOS="$(go env GOOS)"; GOARCH="$(go env GOARCH)"
-PLATFORM="${GOOS}_${GOARCH}"
-log "go: $(command -v go) ($GO_VERSION, $PLATFORM, GOPROXY=$(go env GOPROXY))"
-export CGO_ENABLED=0
-case " ${GOFLAGS:-} " in *" -buildvcs=false "*) ;; *) export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false" ;; esac
 
 mkdir -p "$CACHE"/{bin,build,probe,logs}
 MIRROR="$CACHE/mirror"
@@ -148,17 +185,23 @@ MIRROR="$CACHE/mirror"
 go_refusals() {
   grep -E '403 Forbidden|410 Gone|404 Not Found|not available' "$1" | sed 's/^[[:space:]]*//' | sort -u
 }
-tofu_fail() { # LOG MESSAGE
+# go_fail LOG MESSAGE CONSEQUENCE...: a failed go command, with the modules the proxy refused (if
+# that is why) or the log's tail, and what the failure means for the lane.
+go_fail() {
   local logf="$1" msg="$2" refused
+  shift 2
   refused="$(go_refusals "$logf" || true)"
   if [ -n "$refused" ]; then
     printf '%s\n' "$refused" | sed 's/^/[toolchain]   refused: /' >&2
-    die "$msg: the Go module proxy refused the module(s) listed above (full log: $logf)." \
-      "Without OpenTofu (and without terraform) the real-Terraform lane cannot run. Install Terraform >= 1.6" \
-      "(TOOLCHAIN.md section 3) or use a GOPROXY that serves these modules."
+    die "$msg: the Go module proxy refused the module(s) listed above (full log: $logf)." "$@" \
+      "Use a GOPROXY that serves these modules."
   fi
   tail -n 40 "$logf" | sed 's/^/[toolchain]   go: /' >&2
-  die "$msg (full log: $logf)."
+  die "$msg (full log: $logf)." "$@"
+}
+tofu_fail() { # LOG MESSAGE
+  go_fail "$1" "$2" "Without OpenTofu (and without terraform) the real-Terraform lane cannot run. Install Terraform >= 1.6" \
+    "(TOOLCHAIN.md section 3)."
 }
 build_tofu() { # KEY OUTBIN
   local key="$1" outbin="$2"
@@ -289,6 +332,49 @@ build_standin() {
 
 hash_files() { cat "$@" | sha256sum | cut -c1-12; }
 
+# vendored_source ARCHIVE COMMIT -> sets VENDORED to the archive's path when the vendored source is
+# there; returns 1 when it is not (the caller falls back). An archive that is there but does not
+# match SOURCES.md (sha256, or a commit other than our pin) stops the script, never a fallback (so
+# this is not called inside a command substitution, whose subshell `die` would only end).
+vendored_source() {
+  local archive="$1" commit="$2" path="$VENDOR_DIR/$1" row listed_commit listed_sha actual
+  VENDORED=""
+  [ -f "$path" ] || return 1
+  [ -f "$VENDOR_DIR/SOURCES.md" ] \
+    || die "$path has no SOURCES.md beside it to check its sha256 against." \
+      "Restore $VENDOR_DIR/SOURCES.md, or point AVATAR_TF_VENDOR_DIR at a complete copy."
+  # SOURCES.md table row: | file | repository | tag | commit | sha256 | licence |
+  row="$(awk -F'|' -v f="$archive" '{ for (i = 1; i <= NF; i++) gsub(/^[ \t`]+|[ \t`]+$/, "", $i) } $2 == f { print $5, $6; exit }' "$VENDOR_DIR/SOURCES.md")"
+  [ -n "$row" ] || die "$VENDOR_DIR/SOURCES.md has no row for $archive: its sha256 cannot be checked."
+  read -r listed_commit listed_sha <<<"$row"
+  [ "$listed_commit" = "$commit" ] \
+    || die "$VENDOR_DIR/SOURCES.md says $archive is commit $listed_commit, but this lane pins $commit." \
+      "Vendor the pinned release, or update the pin in test/terraform/toolchain.sh together with the stacks' provider version."
+  actual="$(sha256sum "$path" | cut -d' ' -f1)"
+  [ "$actual" = "$listed_sha" ] \
+    || die "$path has sha256 $actual, but SOURCES.md lists $listed_sha." \
+      "The archive is damaged or not the release SOURCES.md describes: restore it from the vendored copy."
+  VENDORED="$path"
+}
+
+# build_vendored KEY OUTBIN ARCHIVE LDFLAGS: unpack a release's source archive and build it at its
+# root with the release ldflags; dependencies come from the Go module proxy, checked against the
+# archive's own go.sum (and the checksum database for any it lacks).
+build_vendored() {
+  local key="$1" outbin="$2" archive="$3" ldflags="$4"
+  local dir="$CACHE/build/$key" logf="$CACHE/logs/$key.log" top
+  rm -rf "$dir"; mkdir -p "$dir"
+  tar -xzf "$archive" -C "$dir" || die "unpacking $archive failed."
+  top="$(find "$dir" -mindepth 1 -maxdepth 1 -type d | head -n1)"
+  [ -f "$top/go.mod" ] || die "$archive does not unpack into one folder with a go.mod at its root."
+  (
+    set -ex
+    cd "$top"
+    GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "$ldflags" -o "$outbin.tmp" .
+    mv -f "$outbin.tmp" "$outbin"
+  ) > "$logf" 2>&1 || go_fail "$logf" "building $key from $archive failed"
+}
+
 LANE=()          # human-readable lane lines
 if [ "$BUILD_TOFU" = 1 ]; then
   LANE+=("CLI: OpenTofu $TOFU_VERSION (built from the Go proxy; $TOFU_REASON)")
@@ -326,60 +412,83 @@ _docker_build()   { build_tool_module "$1" "$3" "$DOCKER_MODULE" "$2" "$DOCKER_F
 # The substitute reports an honest version string (user agent etc.): 3.6.2+subst.<commit>.
 _docker_subst()   { build_tool_module "$1" "$3" "$DOCKER_MODULE" "$2" "$DOCKER_FORK" "-X main.version=$DOCKER_VERSION+subst.${2##*-}"; }
 _standin()        { build_standin "$1" "$5" "$2" "$3" "$4"; }
+_vendored()       { build_vendored "$1" "$4" "$2" "$3"; }
+
+# vendored_provider TYPE NAME VERSION COMMIT ARCHIVE LDFLAGS: the genuine release built from its
+# vendored source (cached), with its lane line; returns 1 when the vendored source is not there.
+vendored_provider() {
+  local type="$1" name="$2" version="$3" commit="$4" archive="$5" ldflags="$6" key
+  vendored_source "$archive" "$commit" || return 1
+  key="$type-$version-vendored-${commit:0:12}-$GO_VERSION"
+  ensure "$type" "$key" "$name $version (genuine, vendored source, sha256 checked; a first build takes minutes)" \
+    _vendored "$key" "$VENDORED" "$ldflags"
+  LANE+=("$name $version = GENUINE (release v$version, commit ${commit:0:12}, built from the vendored source $VENDORED, sha256 checked against SOURCES.md; $GO_VERSION)")
+}
 
 strict_or_fallback() {
   if [ "$STRICT" = 1 ]; then
-    die "$1 is not obtainable from the Go proxy and --strict/AVATAR_TF_STRICT=1 forbids the fallback." \
-      "See test/terraform/PROVENANCE.md."
+    die "$1 is not obtainable (no vendored source in $VENDOR_DIR, and the Go proxy refuses the pin) and" \
+      "--strict/AVATAR_TF_STRICT=1 forbids the fallback. See test/terraform/PROVENANCE.md."
   fi
   log "  !!! FALLBACK: $1 is not obtainable; using the labelled fallback below."
 }
 
+REGISTRY_LABEL="public Terraform registry release, installed directly by the CLI; opted in by AVATAR_TF_REGISTRY=1"
+if [ "$REGISTRY" = 1 ]; then
+  log "providers: the public Terraform registry's genuine releases (AVATAR_TF_REGISTRY=1); nothing to build"
+  LANE+=("hashicorp/null $NULL_VERSION = GENUINE ($REGISTRY_LABEL)")
+  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE ($REGISTRY_LABEL)")
+  LANE+=("runpod/runpod $RUNPOD_VERSION = GENUINE ($REGISTRY_LABEL)")
+else
 # ---------------------------------------------------------------- 3. hashicorp/null 3.2.4
 log "hashicorp/null $NULL_VERSION (commit $NULL_COMMIT)"
 NULL_KEY_BASE="null-$NULL_VERSION-${NULL_COMMIT:0:12}-$GO_VERSION"
-if [ -x "$CACHE/bin/$NULL_KEY_BASE/terraform-provider-null" ]; then
+if vendored_provider null hashicorp/null "$NULL_VERSION" "$NULL_COMMIT" "$NULL_ARCHIVE" "$NULL_RELEASE_LDFLAGS"; then
+  :
+elif [ -x "$CACHE/bin/$NULL_KEY_BASE/terraform-provider-null" ]; then
   ensure null "$NULL_KEY_BASE" "hashicorp/null $NULL_VERSION (genuine)" true
-  LANE+=("hashicorp/null $NULL_VERSION = GENUINE ($NULL_MODULE @ ${NULL_COMMIT:0:12}, $GO_VERSION)")
+  LANE+=("hashicorp/null $NULL_VERSION = GENUINE (commit ${NULL_COMMIT:0:12} from the Go module proxy, $GO_VERSION)")
 elif NULL_PSEUDO="$(probe "$NULL_KEY_BASE" "$NULL_MODULE@$NULL_COMMIT")"; then
   log "  proxy resolved $NULL_MODULE@${NULL_COMMIT:0:12} -> $NULL_PSEUDO"
   ensure null "$NULL_KEY_BASE" "hashicorp/null $NULL_VERSION ($NULL_PSEUDO)" \
     _null_genuine "$NULL_KEY_BASE" "$NULL_PSEUDO"
-  LANE+=("hashicorp/null $NULL_VERSION = GENUINE ($NULL_MODULE@$NULL_PSEUDO, $GO_VERSION)")
+  LANE+=("hashicorp/null $NULL_VERSION = GENUINE ($NULL_MODULE@$NULL_PSEUDO from the Go module proxy, $GO_VERSION)")
 else
   strict_or_fallback "hashicorp/null $NULL_VERSION ($NULL_MODULE@$NULL_COMMIT)"
   key="null-$NULL_VERSION-standin-$(hash_files "$STANDIN_SRC"/main.go "$STANDIN_SRC"/go.mod "$STANDIN_SRC"/go.sum "$NULL_SCHEMA")-$GO_VERSION"
   ensure null "$key" "hashicorp/null $NULL_VERSION SCHEMA STAND-IN" \
     _standin "$key" "$NULL_SCHEMA" "registry.terraform.io/hashicorp/null" \
     "hashicorp/null 3.2.4 schema stand-in (schema transcribed from the 3.2.x source)"
-  LANE+=("hashicorp/null $NULL_VERSION = SCHEMA STAND-IN (schema transcribed from null 3.2.x source; real provider unavailable from the Go proxy)")
+  LANE+=("hashicorp/null $NULL_VERSION = SCHEMA STAND-IN (schema transcribed from the null 3.2.x source; no vendored source in $VENDOR_DIR and the Go proxy refuses the pin)")
 fi
 
 # ---------------------------------------------------------------- 4. kreuzwerker/docker 3.6.2
 log "kreuzwerker/docker $DOCKER_VERSION (commit $DOCKER_COMMIT)"
 DOCKER_KEY_BASE="docker-$DOCKER_VERSION-${DOCKER_COMMIT:0:12}-$GO_VERSION"
-if [ -x "$CACHE/bin/$DOCKER_KEY_BASE/terraform-provider-docker" ]; then
+if vendored_provider docker kreuzwerker/docker "$DOCKER_VERSION" "$DOCKER_COMMIT" "$DOCKER_ARCHIVE" "$DOCKER_RELEASE_LDFLAGS"; then
+  :
+elif [ -x "$CACHE/bin/$DOCKER_KEY_BASE/terraform-provider-docker" ]; then
   ensure docker "$DOCKER_KEY_BASE" "kreuzwerker/docker $DOCKER_VERSION (genuine)" true
-  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE ($DOCKER_FORK@$DOCKER_PSEUDO, $GO_VERSION)")
+  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE ($DOCKER_FORK@$DOCKER_PSEUDO from the Go module proxy, $GO_VERSION)")
 elif probe "$DOCKER_KEY_BASE" "$DOCKER_FORK@$DOCKER_PSEUDO" >/dev/null; then
   ensure docker "$DOCKER_KEY_BASE" "kreuzwerker/docker $DOCKER_VERSION ($DOCKER_PSEUDO)" \
     _docker_build "$DOCKER_KEY_BASE" "$DOCKER_PSEUDO"
-  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE ($DOCKER_FORK@$DOCKER_PSEUDO, $GO_VERSION)")
+  LANE+=("kreuzwerker/docker $DOCKER_VERSION = GENUINE ($DOCKER_FORK@$DOCKER_PSEUDO from the Go module proxy, $GO_VERSION)")
 else
   strict_or_fallback "kreuzwerker/docker $DOCKER_VERSION ($DOCKER_FORK@$DOCKER_PSEUDO)"
   key="docker-$DOCKER_VERSION-subst-${DOCKER_SUBST_PSEUDO##*-}-v2-$GO_VERSION"
   ensure docker "$key" "kreuzwerker/docker SUBSTITUTE $DOCKER_SUBST_PSEUDO" \
     _docker_subst "$key" "$DOCKER_SUBST_PSEUDO"
-  LANE+=("kreuzwerker/docker $DOCKER_VERSION = SUBSTITUTE (real kreuzwerker provider built from $DOCKER_FORK@$DOCKER_SUBST_PSEUDO ~ v4.6.x, not 3.6.2; pinned commit unavailable from the Go proxy)")
+  LANE+=("kreuzwerker/docker $DOCKER_VERSION = SUBSTITUTE (real kreuzwerker provider built from $DOCKER_FORK@$DOCKER_SUBST_PSEUDO from the Go module proxy, ~ v4.6.x, not 3.6.2; no vendored source in $VENDOR_DIR and the proxy refuses the pin)")
 fi
 
 # ---------------------------------------------------------------- 5. runpod/runpod 2.0.0 stand-in
-log "runpod/runpod $RUNPOD_VERSION (real provider unavailable: Go proxy answers 403, see PROVENANCE.md)"
+log "runpod/runpod $RUNPOD_VERSION (no source for the real provider here, see PROVENANCE.md; AVATAR_TF_REGISTRY=1 uses the genuine release)"
 key="runpod-$RUNPOD_VERSION-standin-$(hash_files "$STANDIN_SRC"/main.go "$STANDIN_SRC"/go.mod "$STANDIN_SRC"/go.sum "$RUNPOD_SCHEMA")-$GO_VERSION"
 ensure runpod "$key" "runpod/runpod $RUNPOD_VERSION SCHEMA STAND-IN" \
   _standin "$key" "$RUNPOD_SCHEMA" "registry.terraform.io/runpod/runpod" \
-  "runpod/runpod 2.0.0 schema stand-in (inferred schema)"
-LANE+=("runpod/runpod $RUNPOD_VERSION = SCHEMA STAND-IN (inferred schema; real provider unavailable)")
+  "runpod/runpod 2.0.0 schema stand-in (serves the committed, inferred src/gen/runpod-2.0.0.schema.json)"
+LANE+=("runpod/runpod $RUNPOD_VERSION = SCHEMA STAND-IN (serves the committed src/gen/runpod-2.0.0.schema.json, which is inferred; no source for the real provider here; AVATAR_TF_REGISTRY=1 uses the genuine release)")
 
 # ---------------------------------------------------------------- 6. mirror
 place() { # TYPE NAMESPACE VERSION
@@ -415,22 +524,44 @@ log "mirror: $MIRROR"
 place null hashicorp "$NULL_VERSION"
 place docker kreuzwerker "$DOCKER_VERSION"
 place runpod runpod "$RUNPOD_VERSION"
+fi # registry or mirror
 
 # ---------------------------------------------------------------- 7. CLI config + env.sh
+# One set of generated files per variant, so runs of different variants can share the cache:
+# terraform.rc / env.sh / lane.txt; tofu.*; registry.*; registry-tofu.*.
+VARIANT=""
+[ "$TF_FLAVOUR" = tofu ] && VARIANT=tofu
+[ "$REGISTRY" = 1 ] && VARIANT="registry${VARIANT:+-$VARIANT}"
+CLI_CONFIG="$CACHE/${VARIANT:-terraform}.rc"; LANE_FILE="$CACHE/lane${VARIANT:+.$VARIANT}.txt"; ENV_SH="$CACHE/env${VARIANT:+.$VARIANT}.sh"
 if [ "$TF_FLAVOUR" = terraform ]; then
-  CLI_CONFIG="$CACHE/terraform.rc"; LANE_FILE="$CACHE/lane.txt"; ENV_SH="$CACHE/env.sh"
   INCLUDE='"registry.terraform.io/*/*"'
   CHECKPOINT_LINE="disable_checkpoint = true"
   BIN_LINE=""   # unchanged behaviour: the tests run TERRAFORM_BINARY_NAME or `terraform` from PATH
 else
-  # Separate files: a terraform run sharing this cache keeps its terraform.rc / env.sh / lane.txt.
-  CLI_CONFIG="$CACHE/tofu.rc"; LANE_FILE="$CACHE/lane.tofu.txt"; ENV_SH="$CACHE/env.tofu.sh"
   INCLUDE='"registry.terraform.io/*/*", "registry.opentofu.org/*/*"'
   CHECKPOINT_LINE="# (no disable_checkpoint: OpenTofu has no checkpoint call)"
   # OpenTofu 1.12 reads its CLI config from TF_CLI_CONFIG_FILE as well (cliconfig.go has no TOFU_ name).
   BIN_LINE="export TERRAFORM_BINARY_NAME=\"$TF_PATH\""
 fi
-cat > "$CLI_CONFIG.tmp" <<EOF
+if [ "$REGISTRY" = 1 ]; then
+  # Every test stack runs its own init: the plugin cache downloads each release once. Without a
+  # lock file Terraform >= 1.4 ignores the cache unless told it may (test stacks commit no lock).
+  PLUGIN_CACHE="$CACHE/registry-plugin-cache"
+  mkdir -p "$PLUGIN_CACHE"
+  cat > "$CLI_CONFIG.tmp" <<EOF
+# Generated by test/terraform/toolchain.sh (AVATAR_TF_REGISTRY=1): installs the genuine providers
+# directly from the public registry; nothing comes from the local mirror.
+$CHECKPOINT_LINE
+plugin_cache_dir = "$PLUGIN_CACHE"
+plugin_cache_may_break_dependency_lock_file = true
+
+provider_installation {
+  direct {}
+}
+EOF
+  SOURCE_LINE="# Providers installed directly from the public registry (AVATAR_TF_REGISTRY=1; written by toolchain.sh at $(date -u +%FT%TZ))"
+else
+  cat > "$CLI_CONFIG.tmp" <<EOF
 # Generated by test/terraform/toolchain.sh — installs providers ONLY from the local mirror.
 # No direct {} block: a provider missing from the mirror fails instead of touching the network.
 $CHECKPOINT_LINE
@@ -442,16 +573,20 @@ provider_installation {
   }
 }
 EOF
+  SOURCE_LINE="# Providers in $MIRROR (written by toolchain.sh at $(date -u +%FT%TZ))"
+fi
 mv -f "$CLI_CONFIG.tmp" "$CLI_CONFIG"
 
 if [ "$TF_FLAVOUR" = terraform ]; then CLI_NAME=terraform; else CLI_NAME=OpenTofu; fi
 {
-  echo "# Providers in $MIRROR (written by toolchain.sh at $(date -u +%FT%TZ))"
-  echo "# $CLI_NAME $TF_VERSION ($TF_PATH), $GO_VERSION"
+  echo "$SOURCE_LINE"
+  echo "# $CLI_NAME $TF_VERSION ($TF_PATH)${GO_VERSION:+, $GO_VERSION}"
   printf '%s\n' "${LANE[@]}"
 } > "$LANE_FILE.tmp"
 mv -f "$LANE_FILE.tmp" "$LANE_FILE"
 
+MIRROR_LINE=""
+[ "$REGISTRY" = 1 ] || MIRROR_LINE="export AVATAR_TF_MIRROR=\"$MIRROR\""
 cat > "$ENV_SH.tmp" <<EOF
 # Generated by test/terraform/toolchain.sh — source me before running real-Terraform tests.
 export TF_CLI_CONFIG_FILE="$CLI_CONFIG"
@@ -461,8 +596,8 @@ export TF_IN_AUTOMATION=1
 export TF_INPUT=0
 unset TF_PLUGIN_CACHE_DIR
 export CDKTF_DISABLE_PLUGIN_CACHE_ENV=1
-export AVATAR_TF_MIRROR="$MIRROR"
-export AVATAR_TF_LANE_FILE="$LANE_FILE"
+${MIRROR_LINE:+$MIRROR_LINE
+}export AVATAR_TF_LANE_FILE="$LANE_FILE"
 # Dummy RunPod settings (never a real key): 16+ chars, closed loopback port for any API call.
 export RUNPOD_API_KEY="\${RUNPOD_API_KEY:-offline-dummy-runpod-api-key-0000}"
 export RUNPOD_API_BASE_URL="\${RUNPOD_API_BASE_URL:-http://127.0.0.1:9}"

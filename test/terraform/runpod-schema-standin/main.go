@@ -4,10 +4,16 @@
 // not be built here (the Go module proxy answers 403 for every version of
 // github.com/runpod/terraform-provider-runpod, see ../PROVENANCE.md). This
 // binary speaks Terraform plugin protocol 6 and serves exactly the schema in
-// schema.json (a staged copy of ../runpod-2.0.0.schema.inferred.json, embedded
-// at build time by ../toolchain.sh) so that Terraform's own `validate` checks
-// attribute names, types and required/optional/computed against it and `plan`
-// works offline. It never talks to the network:
+// schema.json (a staged copy of the committed ../../../src/gen/runpod-2.0.0.schema.json,
+// embedded at build time by ../toolchain.sh) so that Terraform's own `validate`
+// checks attribute names, types and required/optional/computed against it and
+// `plan` works offline. It never talks to the network:
+//
+//   - AVATAR_STANDIN_SCHEMA_<TYPE> (e.g. AVATAR_STANDIN_SCHEMA_RUNPOD), when set,
+//     names a schema file served instead of the embedded one: tests use it to
+//     make the provider disagree with the committed schema on purpose (the
+//     provider-check command must then fail). Terraform passes its environment
+//     to the providers it starts.
 //
 //   - ValidateProviderConfig accepts everything the schema accepts (Terraform
 //     itself enforces names, types and required arguments). ValidateResourceConfig
@@ -236,21 +242,39 @@ var (
 	replaceBlockRe = regexp.MustCompile(`(?i)any change replaces`)
 )
 
+// schemaDocument returns the schema to serve and where it came from: the file named by
+// AVATAR_STANDIN_SCHEMA_<TYPE> when that is set, else the embedded schema.json.
+func schemaDocument() ([]byte, string, error) {
+	variable := "AVATAR_STANDIN_SCHEMA_" + strings.ToUpper(address[strings.LastIndex(address, "/")+1:])
+	file := os.Getenv(variable)
+	if file == "" {
+		return schemaJSON, "embedded schema.json", nil
+	}
+	document, err := os.ReadFile(file)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", variable, err)
+	}
+	return document, file + " (from " + variable + ")", nil
+}
+
 func newServer() (*server, error) {
+	document, source, err := schemaDocument()
+	if err != nil {
+		return nil, err
+	}
 	var f jsonFile
-	if err := json.Unmarshal(schemaJSON, &f); err != nil {
-		return nil, fmt.Errorf("embedded schema.json: %w", err)
+	if err := json.Unmarshal(document, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	ps, ok := f.ProviderSchemas[address]
 	if !ok {
-		return nil, fmt.Errorf("embedded schema.json has no provider_schemas[%q]", address)
+		return nil, fmt.Errorf("%s has no provider_schemas[%q]", source, address)
 	}
 	s := &server{resources: map[string]*resourceInfo{}, dataSources: map[string]*tfprotov6.Schema{}}
 	prov := jsonSchema{Block: jsonBlock{}}
 	if ps.Provider != nil {
 		prov = *ps.Provider
 	}
-	var err error
 	if s.providerSchema, err = convSchema(prov); err != nil {
 		return nil, fmt.Errorf("provider schema: %w", err)
 	}
