@@ -76,8 +76,6 @@ fi
 touch "${venv}"
 echo "python consumer lane: venv ready after $((SECONDS - started)) s" >&2
 
-# The jsii runtime warns about the Node version on every start; the TypeScript lane sees the same Node.
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
 status=0
 "${venv}/bin/python" -m pytest -p no:cacheprovider "${script_dir}" "$@" || status=$?
 echo "python consumer lane: $([[ ${status} == 0 ]] && echo passed || echo FAILED) in $((SECONDS - started)) s" >&2
