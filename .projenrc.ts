@@ -158,6 +158,17 @@ project.addTask('provider:check', {
   steps: [{ spawn: 'compile' }, { exec: 'node lib/provider-check.js' }],
 });
 
+// Python users: the jsii wheel in a fresh venv with cdktf's Python packages, and a Python app that
+// must synthesize what the TypeScript example does. Packaging reads lib/, so it needs a compile.
+const pythonConsumerLane = 'bash test/python-consumer/test.sh';
+// Added after construction: the TypeScript project's own `!/test/` drops earlier patterns under /test/.
+project.gitignore.addPatterns('/test/python-consumer/cdktf.out/');
+project.testTask.exec(pythonConsumerLane, { name: 'Python consumer lane (jsii wheel, synth compared with TypeScript)' });
+project.addTask('test:python-consumer', {
+  description: 'Build the Python wheel, install it with cdktf in a cached venv, compare the Python app with the TypeScript example',
+  steps: [{ spawn: 'compile' }, { exec: pythonConsumerLane }],
+});
+
 // The main job: synthesize the example L40S deployment (no credentials) and summarise it.
 const exampleDir = 'examples/l40s-deployment';
 project.addTask('example:synth', {
