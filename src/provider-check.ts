@@ -23,7 +23,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { RunpodProvider } from './gen/runpod/provider';
-import { AvatarServerlessEndpoint, InfiniteTalkImage, ModelVolume, SecretValue, StorageInitJob } from './index';
+import { AvatarServerlessEndpoint, InfiniteTalkImage, ModelVolume, OutputBucket, SecretValue, StorageInitJob } from './index';
 
 /** The committed schema the bindings are generated from (the compile copies it into lib/gen). */
 export const COMMITTED_SCHEMA_FILE = path.join(__dirname, 'gen', 'runpod-2.0.0.schema.json');
@@ -200,17 +200,13 @@ export function synthesizeReferenceStack(outdir: string): string {
   new DockerProvider(stack, 'docker', {});
   const volume = new ModelVolume(stack, 'models', { dataCenter: 'EU-RO-1' });
   const image = new InfiniteTalkImage(stack, 'image', { repository: 'ghcr.io/example/infinitetalk-worker', privateRegistry: true });
-  const storageInitJob = new StorageInitJob(stack, 'storage-init', { volume, image: image.imageUri, registryAuthId: image.registryAuthId });
+  const storageInitJob = new StorageInitJob(stack, 'storage-init', { volume, image });
   new AvatarServerlessEndpoint(stack, 'avatar', {
-    volume,
-    image,
     storageInitJob,
-    outputBucket: {
-      endpointUrl: 'https://s3api-eu-ro-1.runpod.io',
-      bucketName: 'avatar-videos',
+    outputBucket: OutputBucket.runpodVolume(volume, {
       accessKeyId: SecretValue.runpodSecret('avatar_s3_access_key'),
       secretAccessKey: SecretValue.runpodSecret('avatar_s3_secret_key'),
-    },
+    }),
   });
   app.synth();
   return outdir;

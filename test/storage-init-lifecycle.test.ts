@@ -95,8 +95,7 @@ async function synthesize(modelSet: ModelSet, digest: string): Promise<{ dir: st
   new NullProvider(stack, 'null');
   const volume = ModelVolume.fromVolumeAttributes(stack, 'models', { volumeId, dataCenter: 'EU-RO-1', sizeGb: 40, modelSet });
   const image = InfiniteTalkImage.fromRegistry(stack, 'image', `${IMAGE_REPOSITORY}@${digest}`);
-  // StorageInitJobProps.image is the image URI today; pass `image` itself once it takes an IWorkerImage.
-  new StorageInitJob(stack, 'fill-models', { volume, image: image.imageUri });
+  new StorageInitJob(stack, 'fill-models', { volume, image });
   const dir = path.join(Testing.fullSynth(stack), 'stacks', 'lifecycle');
   expectSuccess(await terraformAsync(['init', '-input=false', '-no-color'], dir, deployEnv), 'init');
   return { dir, volume };

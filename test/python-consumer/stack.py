@@ -6,7 +6,7 @@ so test_same_as_typescript.py can hold the two synthesized stacks side by side. 
 
 from typing import Optional
 
-from cdktf import Fn, TerraformOutput, TerraformStack, TerraformVariable
+from cdktf import TerraformOutput, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_docker.provider import DockerProvider
 from cdktf_cdktf_provider_null.provider import NullProvider
 from constructs import Construct
@@ -41,6 +41,7 @@ class L40sDeploymentStack(TerraformStack):
         image_repository: Optional[str] = None,
         s3_delivery: bool = False,
         api_base_url: Optional[str] = None,
+        max_audio_seconds: Optional[float] = None,
     ) -> None:
         super().__init__(scope, id)
 
@@ -82,27 +83,26 @@ class L40sDeploymentStack(TerraformStack):
             self,
             "fill-models",
             volume=self.volume,
-            image=self.image.image_uri,
+            image=self.image,
             api_base_url=api_base_url,
         )
 
+        # Videos on the volume itself, through RunPod's S3 API (bucket = volume id, region = data centre).
         output_bucket: Optional[OutputBucket] = None
         if s3_delivery:
-            output_bucket = OutputBucket(
-                endpoint_url=f"https://s3api-{Fn.lower(data_center.string_value)}.runpod.io",
-                bucket_name=self.volume.volume_id,
-                region=data_center.string_value,
+            output_bucket = OutputBucket.runpod_volume(
+                self.volume,
                 access_key_id=SecretValue.runpod_secret("avatar_s3_access_key"),
                 secret_access_key=SecretValue.runpod_secret("avatar_s3_secret_key"),
             )
 
+        # The job carries the volume it fills and the image it ran; the endpoint takes both from it.
         self.endpoint = AvatarServerlessEndpoint(
             self,
             "avatar",
-            volume=self.volume,
-            image=self.image,
             storage_init_job=self.storage_init,
             output_bucket=output_bucket,
+            max_audio_seconds=max_audio_seconds,
         )
 
         TerraformOutput(
