@@ -1,0 +1,119 @@
+"""Assemble the dated GPU result (docker/gpu/results/<date>-h200.json) from the raw outputs of the
+harness runs in results/raw/, and derive the per-step and per-chunk figures the catalog uses.
+
+    python3 docker/gpu/summarize.py
+
+Every figure in the output is copied from a raw file or computed from copied ones here; the raw
+files are what the device returned (gpu-result.json) and what run.sh printed (warnings filtered).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from pathlib import Path
+from typing import Any, Dict, List
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RAW = RESULTS / "raw"
+DATE = "2026-12-04"
+
+#: Guidance configurations of harness.py's measure phase, in the order it runs them (GUIDANCE_CONFIGS,
+#: then the other matmul mode, then upstream's torch_gc), with DiT passes per step.
+MEASURE_ORDER = [
+    ("text 5 / audio 4 (quality-40step)", 3, "dequantize"),
+    ("text 1 / audio 4 (balanced-40step-cfg1)", 2, "dequantize"),
+    ("text 1 / audio 2 (lightx2v-4step)", 2, "dequantize"),
+    ("text 1 / audio 1 (one pass per step; the audio-free pass skipped)", 1, "dequantize"),
+    ("text 1 / audio 2, fp8 layers in fp8 mode", 2, "fp8"),
+    ("text 1 / audio 2, upstream's torch_gc", 2, "dequantize"),
+]
+
+
+def load(name: str) -> Dict[str, Any]:
+    return json.loads((RAW / name).read_text())
+
+
+def per_step_from_log(name: str) -> List[Dict[str, Any]]:
+    """tqdm's seconds per sampling step for each chunk, grouped per configuration ("No conversion
+    needed." is printed once per generate call, i.e. once per configuration)."""
+    text = (RAW / name).read_bytes().decode("utf-8")  # keep the carriage returns (read_text turns them into newlines)
+    runs: List[List[float]] = []
+    # Split on newlines only: tqdm redraws a bar with carriage returns within one line.
+    for line in text.split("\n"):
+        if line.startswith("No conversion needed."):
+            runs.append([])
+        for value in re.findall(r"1/1 \[[0-9:]+<[0-9:]+, *([0-9.]+)s/it\]", line)[:1]:
+            if runs:
+                runs[-1].append(float(value))
+    out = []
+    for (label, passes, matmul), chunks in zip(MEASURE_ORDER, runs):
+        if not chunks:
+            continue
+        step = statistics.mean(chunks)
+        out.append({"config": label, "matmul": matmul, "dit_passes_per_step": passes, "seconds_per_step_by_chunk": chunks,
+                    "seconds_per_step": round(step, 3), "seconds_per_dit_forward": round(step / passes, 3)})
+    return out
+
+
+def main() -> None:
+    run3, run4, run5 = load(f"{DATE}-run3-serve-torch-gc.json"), load(f"{DATE}-run4-serve-kernels.json"), load(f"{DATE}-run5-load.json")
+    served = run4["phases"]["serve"]
+    served_gc = run3["phases"]["serve"]
+    steps = per_step_from_log(f"{DATE}-run5-measure.txt")
+    dequantize = [s for s in steps if s["matmul"] == "dequantize"]
+    forwards = sum(s["dit_passes_per_step"] * len(s["seconds_per_step_by_chunk"]) for s in dequantize)
+    dit_seconds = sum(sum(s["seconds_per_step_by_chunk"]) for s in dequantize)
+    chunks = 4
+    components = served["components"]
+    gpu_other = sum(components[k]["seconds"] for k in ("vae_decode", "vae_encode", "clip_visual", "t5_encode"))
+    generate = served["output"]["timings"]["generate"]
+    outside_dit = generate - components["dit_forward"]["seconds"]
+    summary = {
+        "date": DATE,
+        "what": "InfiniteTalk's real pipeline through the worker on one H200, random weights at real shapes (docker/gpu/README.md)",
+        "how": "bash docker/gpu/prepare.sh here; on the device `bash docker/gpu/run.sh --phases ...` (run 3: layout,serve,measure,kernels before the torch_gc change; run 4: layout,serve,kernels; run 5: layout,measure); python3 docker/gpu/summarize.py",
+        "environment": run4["phases"]["environment"],
+        "model_set": "fp8-lightx2v (ModelSet.FP8_LIGHTX2V: the fp8 set plus the lightx2v LoRA merged at load)",
+        "layout": {k: v for k, v in run4["phases"]["layout"].items() if k != "seconds_per_file"},
+        "load_cold_page_cache": run5["phases"]["load"],
+        "served_job": {
+            "input": "InfiniteTalk's examples/single ref_image.png (2366x1318) and 1.wav (10.68 s, 44.1 kHz stereo), prompt of single_example_image.json, seed 42, 480p",
+            "endpoint_environment": "rendered by the example's composition with ModelSet.FP8_LIGHTX2V, preset lightx2v-4step (text 1 / audio 2), maxAudioSeconds 15 (docker/gpu/endpoint-env.ts)",
+            "fp8_matmul": "fp8 (the worker's default at the time; dequantize is the default since run 5)",
+            **served,
+        },
+        "served_job_with_upstream_torch_gc": {
+            "note": "run 3: the same job before the worker kept the CUDA cache between passes (upstream's torch_gc on)",
+            "status": served_gc["status"], "components": served_gc["components"],
+            "gpu_peak_allocated_gib": served_gc["gpu_peak_allocated_gib"], "gpu_peak_reserved_gib": served_gc["gpu_peak_reserved_gib"],
+        },
+        "per_step_480p": {
+            "source": f"raw/{DATE}-run5-measure.txt: tqdm's seconds per step, one step per chunk, two chunks per configuration (3.3 s of the sample speech), worker defaults (dequantize, CUDA cache kept). The run hit its time limit before writing these into its JSON; the sixth configuration (upstream torch_gc) did not run.",
+            "runs": steps,
+        },
+        "kernels": run4["phases"]["kernels"],
+        "derived": {
+            "seconds_per_dit_forward_480p": round(dit_seconds / forwards, 3),
+            "dit_forwards_measured": forwards,
+            "seconds_outside_dit_per_chunk_480p": round(outside_dit / chunks, 3),
+            "of_which_gpu_encoders_and_vae_per_chunk": round(gpu_other / chunks, 3),
+            "of_which_other_per_chunk": round((outside_dit - gpu_other) / chunks, 3),
+            "seconds_per_dit_forward_served_job_fp8_mode": round(components["dit_forward"]["seconds"] / components["dit_forward"]["calls"], 3),
+            "seconds_per_dit_forward_served_job_fp8_mode_upstream_torch_gc": round(served_gc["components"]["dit_forward"]["seconds"] / served_gc["components"]["dit_forward"]["calls"], 3),
+            "note": "outside-DiT time is generate minus DiT forwards in the served job (4 chunks): VAE encode/decode, CLIP, T5 (GPU) and the rest (audio embedding, colour correction on the CPU, transfers)",
+        },
+        "not_run": [
+            "ModelSet.BF16_LIGHTX2V with fewer DiT layers: the session's device time was spent first",
+            "720p: no figure measured; the catalog keeps its 720p estimates",
+            "the fp8 path's and upstream torch_gc's comparisons on the whole model beyond what is listed here",
+        ],
+    }
+    target = RESULTS / f"{DATE}-h200.json"
+    target.write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary["derived"], indent=2))
+
+
+if __name__ == "__main__":
+    main()
