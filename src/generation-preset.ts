@@ -65,6 +65,23 @@ export class GenerationPreset {
   });
 
   /**
+   * lightx2v step-distillation LoRA, 4 steps, text and audio CFG 1: one DiT pass per step (the worker
+   * skips the audio-free pass, whose guidance term is zero). The fast default of `ModelSet.FP8_LIGHTX2V`:
+   * about 1.3 min per 480p chunk on an L40S, projected from the H200 measurement (l40s-figures.ts).
+   * Audio CFG 1 is what community 4-step settings use; lip-sync strength against `LIGHTX2V_4STEP`
+   * (audio CFG 2, twice the DiT work) was not judged here (random weights).
+   */
+  public static readonly LIGHTX2V_4STEP_AUDIO_CFG1 = new GenerationPreset({
+    name: 'lightx2v-4step-audio-cfg1',
+    description: 'lightx2v LoRA, 4 steps, text CFG 1, audio CFG 1: one DiT pass per step, DiT resident on the GPU.',
+    sampleSteps: 4,
+    textGuideScale: 1,
+    audioGuideScale: 1,
+    shift480: 2,
+    shift720: 2,
+  });
+
+  /**
    * lightx2v step-distillation LoRA, 4 steps, text CFG 1, audio CFG 2, the DiT resident on the GPU:
    * the fast preset of the fp8 set with the LoRA merged at load (`ModelSet.FP8_LIGHTX2V`).
    */

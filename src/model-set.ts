@@ -164,7 +164,7 @@ export class ModelSet {
     // The merged LoRA adds no memory: the fp8 set's figures.
     gpuMemory: L40sMemory.FP8_GPU,
     hostRamGb: L40sMemory.FP8_HOST_RAM_GB,
-    presets: [GenerationPreset.LIGHTX2V_4STEP],
+    presets: [GenerationPreset.LIGHTX2V_4STEP_AUDIO_CFG1, GenerationPreset.LIGHTX2V_4STEP],
   });
 
   /**

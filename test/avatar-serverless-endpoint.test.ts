@@ -68,10 +68,10 @@ describe('AvatarServerlessEndpoint', () => {
       disk: 30,
     });
     expect(resource.template_id).toBeUndefined();
-    // fp8's default preset (40 steps, text CFG 1) takes ~11.5 min per 480p chunk: 10 s of audio is 4 chunks.
-    // 30 s + 4 x 690 s = 2790 s, plus 25 % rounded up to a minute.
-    expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedJobSeconds(Resolution.P480, 10)).toBe(2790);
-    expect(endpoint.executionTimeoutSeconds).toBe(3540);
+    // fp8's default preset (40 steps, text CFG 1): 40 x 2 passes x 14.6 s + 20.3 s = 1188 s per 480p
+    // chunk (l40s-figures.ts); 10 s of audio is 4 chunks: 30 s + 4 x 1188 s = 4782 s, plus 25 % rounded up to a minute.
+    expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedJobSeconds(Resolution.P480, 10)).toBe(4782);
+    expect(endpoint.executionTimeoutSeconds).toBe(6000);
     expect(resource.timeout).toBe(endpoint.executionTimeoutSeconds * 1000);
   });
 
@@ -80,15 +80,15 @@ describe('AvatarServerlessEndpoint', () => {
     const fast = new AvatarServerlessEndpoint(stack, 'fast', { volume, image });
     expect(JSON.parse(fast.environment.AVATAR_PRESET).maxStepsAllowed).toBe(4);
     expect(fast.maxStepsPerJob).toBe(4);
-    // 4 chunks of (4 steps x 2 passes x 8.5 s x 1.26 + 10 s) + 30 s = 414 s, below the 600 s floor.
-    expect(fast.executionTimeoutSeconds).toBe(600);
+    // 4 chunks of (4 steps x 2 passes x 14.6 s x 1.26 + 20.3 s) + 30 s = 698 s, plus 25 % rounded up to a minute.
+    expect(fast.executionTimeoutSeconds).toBe(900);
     const flexible = new AvatarServerlessEndpoint(stack, 'flexible', { volume, image, maxStepsPerJob: 12 });
     expect(JSON.parse(flexible.environment.AVATAR_PRESET).maxStepsAllowed).toBe(12);
-    // 12 steps: 4 x (12 x 2 x 8.5 x 1.26 + 10) + 30 = 1098 s, plus 25 % rounded up to a minute.
-    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(1098);
-    expect(flexible.executionTimeoutSeconds).toBe(1380);
-    expect(() => new AvatarServerlessEndpoint(stack, 'short', { volume, image, maxStepsPerJob: 12, executionTimeoutSeconds: 900 })).toThrow(
-      /is estimated to take about 1098 s for 10 s of audio at 480p with 12 steps on an L40S/,
+    // 12 steps: 4 x (12 x 2 x 14.6 x 1.26 + 20.3) + 30 = 1878 s, plus 25 % rounded up to a minute.
+    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(1878);
+    expect(flexible.executionTimeoutSeconds).toBe(2400);
+    expect(() => new AvatarServerlessEndpoint(stack, 'short', { volume, image, maxStepsPerJob: 12, executionTimeoutSeconds: 1800 })).toThrow(
+      /is estimated to take about 1878 s for 10 s of audio at 480p with 12 steps on an L40S/,
     );
   });
 
@@ -277,7 +277,7 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the model set does not fit the GPU memory at the chosen resolution', () => {
       const { stack, volume, image } = setup();
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxResolution: Resolution.P720 })).toThrow(
-        'the fp8 model set needs about 51 GB of GPU memory at 720p with preset balanced-40step-cfg1, more than the 48 GB of ADA_48_PRO',
+        'the fp8 model set needs about 60.5 GB of GPU memory at 720p with preset balanced-40step-cfg1, more than the 48 GB of ADA_48_PRO',
       );
     });
     test('fails when the preset is not one the model set runs', () => {
@@ -327,7 +327,7 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the execution timeout is shorter than the preset is expected to take, and says the figure', () => {
       const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 120, maxAudioSeconds: 10 })).toThrow(
-        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is estimated to take about 414 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~96 s)',
+        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is estimated to take about 698 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~167 s)',
       );
     });
     test('fails when the execution timeout is beyond 7 days', () => {

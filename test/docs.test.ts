@@ -19,8 +19,8 @@ const read = (file: string) => fs.readFileSync(path.join(REPO, file), 'utf8');
 
 /** RunPod's list price of the 48 GB PRO pool (L40, L40S, RTX 6000 Ada) on serverless flex workers, per GPU-second. */
 const USD_PER_GPU_SECOND = 0.00053;
-/** The example app's defaults: the fp8 set, its default preset, up to 10 s of audio at 480p. */
-const EXAMPLE = { modelSet: ModelSet.FP8, audioSeconds: SERVING_SETTINGS.maxAudioSeconds.default, resolution: Resolution.P480 };
+/** The example app's defaults: the fp8 set with the lightx2v LoRA, its default preset, up to 10 s of audio at 480p. */
+const EXAMPLE = { modelSet: ModelSet.FP8_LIGHTX2V, audioSeconds: SERVING_SETTINGS.maxAudioSeconds.default, resolution: Resolution.P480 };
 
 const minutes = (seconds: number) => (seconds < 1200 ? `~${(seconds / 60).toFixed(1)} min` : `~${Math.round(seconds / 60)} min`);
 const dollars = (seconds: number) => `~$${(seconds * USD_PER_GPU_SECOND).toFixed(2)}`;
@@ -78,9 +78,9 @@ describe('docs', () => {
 
   test('the README, DEPLOYMENT and the example say what one job of the example costs, from the catalog', () => {
     for (const file of ['examples/l40s-deployment/README.md', 'docs/DEPLOYMENT.md']) expectContains(file, exampleJob());
-    const fast = GenerationPreset.LIGHTX2V_4STEP.expectedSecondsPerChunk(Resolution.P480);
+    const fast = EXAMPLE.modelSet.defaultPreset.expectedSecondsPerChunk(Resolution.P480);
     const slow = GenerationPreset.QUALITY_40STEP.expectedSecondsPerChunk(Resolution.P480);
-    expectContains('README.md', `about ${minutes(fast).slice(1)} at 480p with the 4-step LoRA preset and about ${minutes(slow).slice(1)} with the upstream 40-step defaults`);
+    expectContains('README.md', `about ${minutes(fast).slice(1)} at 480p with the example's default (the fp8 set with the lightx2v LoRA merged, 4 steps, one DiT pass per step) and about ${minutes(slow).slice(1)} with the upstream 40-step defaults`);
   });
 
   test('TROUBLESHOOTING explains the statuses RunPod answers where it says it does, as the runner does', () => {

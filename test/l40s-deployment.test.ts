@@ -25,7 +25,7 @@ describe('examples/l40s-deployment', () => {
     expect(json.variable.data_center.default).toBe('EU-RO-1');
 
     const job = onlyResource(json, 'null_resource');
-    expect(job.triggers.manifest_sha256).toBe(ModelManifest.of(ModelSet.FP8).sha256);
+    expect(job.triggers.manifest_sha256).toBe(ModelManifest.of(ModelSet.FP8_LIGHTX2V).sha256);
     expect(job.triggers.volume_id).toMatch(/^\$\{runpod_network_volume\.models_.*\.id\}$/);
     expect(job.provisioner[0]['local-exec'].command).toMatch(/storage-init-runner\.js/);
 

@@ -1,4 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { GenerationPreset, L40sTiming, ModelManifest, ModelSet, Resolution } from '../src';
+import { H200_MEASURED, H200ToL40s } from '../src/l40s-figures';
 
 describe('model catalog', () => {
   test('the fp8 set is about 32 GB and never fetches the whole InfiniteTalk repo or the fairseq checkpoint', () => {
@@ -29,18 +32,23 @@ describe('model catalog', () => {
 
   test('memory figures let constructs reject what cannot fit a 48 GB L40S', () => {
     const fp8 = ModelSet.FP8;
-    expect(fp8.gpuMemoryGb(Resolution.P480, fp8.defaultPreset)).toBe(30);
-    expect(fp8.gpuMemoryGb(Resolution.P720, fp8.defaultPreset)).toBe(51);
+    // 480p measured on the H200 (peak reserved 43.95 GiB), 720p estimated from it (l40s-figures.ts).
+    expect(fp8.gpuMemoryGb(Resolution.P480, fp8.defaultPreset)).toBe(47.2);
+    expect(fp8.gpuMemoryGb(Resolution.P720, fp8.defaultPreset)).toBe(60.5);
+    expect(ModelSet.FP8_LIGHTX2V.gpuMemoryGb(Resolution.P480, ModelSet.FP8_LIGHTX2V.defaultPreset)).toBeLessThan(48);
     expect(ModelSet.BF16_LIGHTX2V.gpuMemoryGb(Resolution.P720, GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM)).toBe(36);
     expect(ModelSet.BF16_LIGHTX2V.hostRamGb).toBeGreaterThan(100);
   });
 
-  test('expected chunk times follow the measured forward (8.5 s at 480p, 30 s at 720p) times steps and passes', () => {
-    // 4 steps x 2 passes x 8.5 s x 1.26 (streaming) + 10 s
-    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedSecondsPerChunk(Resolution.P480)).toBe(96);
-    // 40 steps x 3 passes x 8.5 s + 10 s = 17.2 min
-    expect(GenerationPreset.QUALITY_40STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(1030);
-    expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedSecondsPerChunk(Resolution.P720)).toBe(2425);
+  test('chunk times: the H200-measured forward projected to the L40S (14.6 s at 480p, 53.4 s at 720p) times steps and passes', () => {
+    // 4 steps x 2 passes x 14.6 s x 1.26 (streaming) + 20.3 s
+    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedSecondsPerChunk(Resolution.P480)).toBe(167);
+    // 40 steps x 3 passes x 14.6 s + 20.3 s = 29.5 min
+    expect(GenerationPreset.QUALITY_40STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(1772);
+    expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedSecondsPerChunk(Resolution.P720)).toBe(4318);
+    // The fast default: one pass per step, 4 x 14.6 + 20.3 = 79 s per chunk; 10 s of audio in 346 s (< 6 min).
+    expect(GenerationPreset.LIGHTX2V_4STEP_AUDIO_CFG1.expectedSecondsPerChunk(Resolution.P480)).toBe(79);
+    expect(GenerationPreset.LIGHTX2V_4STEP_AUDIO_CFG1.expectedJobSeconds(Resolution.P480, 10)).toBe(346);
   });
 
   test('chunks follow 1 + ceil((frames - 81) / 72)', () => {
@@ -107,5 +115,22 @@ describe('model catalog', () => {
     test('its manifest hash differs from the built-in ones', () => {
       expect(ModelManifest.of(ModelSet.custom(base)).sha256).not.toBe(ModelManifest.of(ModelSet.FP8).sha256);
     });
+  });
+});
+
+describe('the measured figures trace to the GPU result', () => {
+  test('H200_MEASURED is docker/gpu/results/2026-12-04-h200.json, field for field', () => {
+    const result = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'docker', 'gpu', 'results', '2026-12-04-h200.json'), 'utf8'));
+    expect(H200_MEASURED).toEqual({
+      ditForwardSeconds480: result.derived.seconds_per_dit_forward_480p,
+      gpuOutsideDitPerChunk480: result.derived.of_which_gpu_encoders_and_vae_per_chunk,
+      otherOutsideDitPerChunk480: result.derived.of_which_other_per_chunk,
+      fp8PeakReservedGib480: result.served_job.gpu_peak_reserved_gib,
+      fp8PeakAllocatedGib480: result.served_job.gpu_peak_allocated_gib,
+      fp8WeightsGib: result.load_cold_page_cache.gpu_peak_allocated_gib,
+      fp8HostRamGib: result.served_job.host_ram_peak_gib,
+    });
+    expect(result.served_job.status).toBe('COMPLETED');
+    expect(H200ToL40s.COMPUTE).toBeCloseTo(989 / 362, 6);
   });
 });

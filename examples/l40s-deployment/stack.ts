@@ -18,7 +18,7 @@ import {
 export interface L40sDeploymentOptions {
   /** Data centre used when the `data_center` variable is not set. @default "EU-RO-1" */
   readonly defaultDataCenter?: string;
-  /** Model set to deploy. @default ModelSet.FP8 */
+  /** Model set to deploy. @default ModelSet.FP8_LIGHTX2V (4 steps, the fast default) */
   readonly modelSet?: ModelSet;
   /**
    * A prebuilt worker image (`repository@sha256:…`). When set, nothing is built and no Docker daemon
@@ -62,7 +62,7 @@ export class L40sDeploymentStack extends TerraformStack {
 
     this.volume = new ModelVolume(this, 'models', {
       dataCenter: dataCenter.stringValue,
-      modelSet: options.modelSet ?? ModelSet.FP8,
+      modelSet: options.modelSet ?? ModelSet.FP8_LIGHTX2V,
     });
 
     if (options.prebuiltImage) {

@@ -65,7 +65,7 @@ class L40sDeploymentStack(TerraformStack):
             self,
             "models",
             data_center=data_center.string_value,
-            model_set=model_set or ModelSet.FP8,
+            model_set=model_set or ModelSet.FP8_LIGHTX2V,
         )
 
         self.image: IWorkerImage
