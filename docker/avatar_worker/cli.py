@@ -18,7 +18,8 @@ Exit codes:
 66    ``init``: repository, revision or file not found on the Hub (HUB_NOT_FOUND)
 69    ``init``: the Hub is unavailable after retries (HUB_UNAVAILABLE)
 73    ``init``: not enough space / disk full (INSUFFICIENT_SPACE, DISK_FULL)
-75    ``init``: another init holds the volume and did not finish in time (INIT_LOCKED)
+75    ``init``: another init holds the volume and did not finish in time (INIT_LOCKED), or serving
+      workers hold it (VOLUME_IN_USE)
 77    ``init``: the Hub refused access (HUB_UNAUTHORIZED)
 143   ``init``: terminated by SIGTERM/SIGINT (TERMINATED)
 ====  =========================================================================================
@@ -35,7 +36,7 @@ import traceback
 from pathlib import Path
 from typing import Any, List, Mapping, NoReturn, Optional, Sequence
 
-from .contract import DEFAULT_MODEL_ROOT, INIT_SETTINGS, MODES, Env, setting_value
+from .contract import DEFAULT_MODEL_ROOT, MODES, Env
 from .errors import EXIT_FAILURE, EXIT_USAGE, Terminated, UsageError, WorkerError
 from .jsonlog import JsonLines
 
@@ -106,14 +107,6 @@ def main(argv: Optional[Sequence[str]] = None, environ: Optional[Mapping[str, st
         return EXIT_FAILURE
 
 
-def check_init_settings(environ: Mapping[str, str]) -> None:
-    """Refuse the init settings ``StorageInitJob`` would refuse too (the contract's bounds)."""
-    for setting in INIT_SETTINGS.values():
-        problem = setting_value(setting, environ.get(setting.env))[1]
-        if problem is not None:
-            raise UsageError(f"{problem}: StorageInitJob accepts the same range")
-
-
 def _model_root(args: argparse.Namespace, environ: Mapping[str, str]) -> Path:
 
     return Path(getattr(args, "root", None) or environ.get(MODEL_ROOT_ENV, "").strip() or DEFAULT_MODEL_ROOT)
@@ -128,7 +121,6 @@ def _init(args: argparse.Namespace, environ: Mapping[str, str], emitter: JsonLin
     manifest = load_manifest_from_env(environ)
     root = _model_root(args, environ)
     check_model_root(manifest, str(root))
-    check_init_settings(environ)
     settings = InitSettings.from_env(environ)
     if args.rehash:
         settings = dataclasses.replace(settings, rehash_existing=True)

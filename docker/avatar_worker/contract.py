@@ -144,10 +144,15 @@ def motion_frame_problem(value: object) -> Optional[str]:
     return None
 
 
+def guidance_is_neutral(scale: float) -> bool:
+    """Whether a guidance scale is 1, so its guidance term vanishes (upstream compares with ``isclose``)."""
+    return math.isclose(scale, 1.0)
+
+
 def dit_passes_per_step(text_guide_scale: float, audio_guide_scale: float) -> int:
     """DiT forward passes per sampling step: 3, one fewer when text guidance is 1 (upstream skips the
     text-free pass) and one fewer when audio guidance is 1 (the worker skips the audio-free pass)."""
-    return 3 - int(math.isclose(text_guide_scale, 1.0)) - int(math.isclose(audio_guide_scale, 1.0))
+    return 3 - int(guidance_is_neutral(text_guide_scale)) - int(guidance_is_neutral(audio_guide_scale))
 
 
 # --- job input ----------------------------------------------------------------------------------

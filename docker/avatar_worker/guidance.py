@@ -19,11 +19,12 @@ previous pass, other audio. Everything else runs as upstream wrote it.
 
 from __future__ import annotations
 
-import math
 import types
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional, Tuple
+
+from .contract import guidance_is_neutral
 
 
 @dataclass
@@ -32,11 +33,6 @@ class PassCounter:
 
     run: int = 0
     skipped: int = 0
-
-
-def audio_guidance_is_neutral(audio_guidance: float) -> bool:
-    """Whether the audio guidance term vanishes (upstream compares guidance to 1 with ``isclose``)."""
-    return math.isclose(audio_guidance, 1.0)
 
 
 def _signature(args: Tuple[Any, ...], kwargs: dict) -> Tuple[Any, Any, Any, Any]:
@@ -52,7 +48,7 @@ def skip_audio_free_pass(model: Any, audio_guidance: float, counter: Optional[Pa
     """Within the block, ``model``'s audio-free pass returns the previous pass's output when audio
     guidance is 1; every forward is counted either way."""
     counter = counter if counter is not None else PassCounter()
-    skip = audio_guidance_is_neutral(audio_guidance)
+    skip = guidance_is_neutral(audio_guidance)
     original = model.forward
     previous: dict = {"signature": None, "output": None}
 

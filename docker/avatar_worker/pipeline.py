@@ -28,7 +28,7 @@ from .preset import Preset
 FRAME_NUM = FRAMES_PER_CHUNK
 
 #: Output bucket (width, height) per resolution and aspect ratio H/W; the nearest aspect wins,
-#: then the image is resized to cover and centre-cropped (InfiniteTalk's own rule, §5 of the notes).
+#: then the image is resized to cover and centre-cropped (InfiniteTalk's own rule: ASPECT_RATIO_627 and ASPECT_RATIO_960 in wan/utils/multitalk_utils.py).
 SIZE_BUCKETS: Dict[int, Dict[float, Tuple[int, int]]] = {
     480: {448 / 896: (896, 448), 832 / 448: (448, 832), 1.0: (640, 640), 576 / 704: (704, 576), 704 / 576: (576, 704)},
     720: {704 / 1280: (1280, 704), 1280 / 704: (704, 1280), 1.0: (960, 960), 832 / 1088: (1088, 832), 1088 / 832: (832, 1088)},

@@ -20,7 +20,7 @@ from .contract import DEFAULT_MODEL_ROOT
 from .errors import WorkerError
 from .handler import JobHandler
 from .jsonlog import JsonLines
-from .manifest import load_manifest_from_env
+from .manifest import check_model_root, load_manifest_from_env
 from .pipeline import create_pipeline
 from .serving_settings import ServingSettings
 from .storage import WorkerLease, verify_volume
@@ -41,6 +41,7 @@ def build_handler(environ: Optional[Mapping[str, str]] = None, log: Optional[Jso
     settings = ServingSettings.from_env(env)
     manifest = load_manifest_from_env(env)
     root = model_root(env)
+    check_model_root(manifest, root)
     with log.stage("verify", "checking the model volume", model_root=root):
         report = verify_volume(manifest, Path(root), hashes=False)
     problem = report.error()

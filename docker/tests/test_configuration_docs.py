@@ -12,7 +12,7 @@ NAME = re.compile(r"[\"'](AVATAR_[A-Z0-9_]+|BUCKET_[A-Z0-9_]+|HF_[A-Z0-9_]+|RUNP
 
 def variables_read_by_the_worker() -> set:
     names = set()
-    for source in (DOCKER_DIR / "avatar_worker").glob("*.py"):
+    for source in (DOCKER_DIR / "avatar_worker").rglob("*.py"):
         names.update(NAME.findall(source.read_text()))
     return names
 
