@@ -322,7 +322,8 @@ class InfiniteTalkPipeline:
             self._pipe.model.to(self._pipe.device)
             if not self.preset.t5_cpu:
                 self._pipe.text_encoder.model.to(self._pipe.device)
-            torch.cuda.synchronize()
+            if torch.cuda.is_available():
+                torch.cuda.synchronize()  # so the time covers the copies, which run asynchronously
             report["to_gpu_seconds"] = _since(started)
         self.load_report = report
         self.load_count += 1

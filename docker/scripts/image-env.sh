@@ -18,13 +18,8 @@ repo_dir="$(cd "${docker_dir}/.." && pwd)"
 lock="${docker_dir}/requirements/image.lock.txt"
 
 # The image runs Ubuntu 22.04's Python 3.10; another minor version would install other wheels.
-python=""
-for candidate in /root/.pyenv/versions/3.10.13/bin/python python3.10; do
-  if command -v "${candidate}" >/dev/null 2>&1; then
-    python="$(command -v "${candidate}")"
-    break
-  fi
-done
+source "${script_dir}/venv.sh"
+python="$(python310)"
 if [[ -z "${python}" ]]; then
   echo "error: Python 3.10 is required (the image runs python3.10); install it or put python3.10 on PATH." >&2
   exit 2
@@ -34,27 +29,12 @@ mapfile -t install_args < <("${python}" "${script_dir}/image_env_check.py" --pri
 key="$( (cat "${lock}"; printf '%s\n' "${install_args[@]}") | sha256sum | cut -c1-16)"
 venv="${AVATAR_IMAGE_ENV_VENV:-${HOME}/.cache/cdktf-runpod-avatar/image-env-py310-${key}}"
 
-create_venv() {
-  # Built under a temporary name and renamed, so an interrupted run never leaves a half-installed
-  # venv under the final name. `python -m pip` because the rename breaks console-script shebangs.
-  local staging="${venv}.tmp-$$"
+install_image_lock() {
   echo "image-env: creating ${venv} (about 3.2 GB of wheels on a cold cache)" >&2
-  rm -rf "${staging}"
-  "${python}" -m venv "${staging}"
-  "${staging}/bin/python" -m pip "${install_args[@]}"
-  touch "${staging}/.installed"
-  rm -rf "${venv}"
-  mv "${staging}" "${venv}"
+  "$1/bin/python" -m pip "${install_args[@]}"
 }
-
 started=${SECONDS}
-if [[ ! -f "${venv}/.installed" ]]; then
-  mkdir -p "$(dirname "${venv}")"
-  exec 9>"${venv}.lock"
-  flock 9
-  [[ -f "${venv}/.installed" ]] || create_venv
-  flock -u 9
-fi
+cached_venv "${venv}" "${python}" install_image_lock
 echo "image-env: venv ready in $((SECONDS - started)) s: ${venv}" >&2
 
 "${venv}/bin/python" -m pip check

@@ -11,13 +11,8 @@ repo_dir="$(cd "${docker_dir}/.." && pwd)"
 requirements="${docker_dir}/requirements/test.txt"
 
 # The image runs Python 3.10: test on the same minor version when this machine has it.
-python=""
-for candidate in /root/.pyenv/versions/3.10.13/bin/python python3.10; do
-  if command -v "${candidate}" >/dev/null 2>&1; then
-    python="$(command -v "${candidate}")"
-    break
-  fi
-done
+source "${script_dir}/venv.sh"
+python="$(python310)"
 if [[ -z "${python}" ]]; then
   python="$(command -v python3)"
   echo "note: Python 3.10 not found; using ${python} ($("${python}" --version 2>&1)). The image runs 3.10." >&2
@@ -27,28 +22,12 @@ requirements_sha="$(sha256sum "${requirements}" | cut -c1-16)"
 python_tag="$("${python}" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')"
 venv="${AVATAR_PY_VENV:-${HOME}/.cache/cdktf-runpod-avatar/venv-${python_tag}-${requirements_sha}}"
 
-create_venv() {
-  # Built under a temporary name and renamed, so an interrupted or concurrent run never leaves a
-  # half-installed venv behind under the final name.
-  local staging="${venv}.tmp-$$"
+install_test_requirements() {
   echo "creating test venv ${venv}" >&2
-  rm -rf "${staging}"
-  "${python}" -m venv "${staging}"
-  "${staging}/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "${staging}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${requirements}"
-  touch "${staging}/.installed"
-  rm -rf "${venv}"
-  mv "${staging}" "${venv}"
+  "$1/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r "${requirements}"
 }
-
-if [[ ! -f "${venv}/.installed" ]]; then
-  mkdir -p "$(dirname "${venv}")"
-  # Two test runs starting together (two engineers, CI) wait for one another instead of racing.
-  exec 9>"${venv}.lock"
-  flock 9
-  [[ -f "${venv}/.installed" ]] || create_venv
-  flock -u 9
-fi
+cached_venv "${venv}" "${python}" install_test_requirements
 
 # The media tests decode and encode with the ffmpeg binary, as the image does.
 if ! command -v ffmpeg >/dev/null 2>&1; then

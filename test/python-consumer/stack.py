@@ -65,7 +65,7 @@ class L40sDeploymentStack(TerraformStack):
             self,
             "models",
             data_center=data_center.string_value,
-            model_set=model_set or ModelSet.FP8_LIGHTX2V,
+            model_set=model_set or ModelSet.FP8_LIGHTX2_V,  # jsii spells TypeScript's FP8_LIGHTX2V so in Python
         )
 
         self.image: IWorkerImage

@@ -35,7 +35,7 @@ key="$(printf '%s\n' "${tarball_sha}" "jsii-pacmak ${pacmak_version}" "python ${
 cache_dir="${HOME}/.cache/cdktf-runpod-avatar"
 venv="${cache_dir}/python-consumer-py${python_version}-${key}"
 
-create_venv() {
+install_wheel_and_pins() {
   local wheels
   echo "building the Python wheel (npx projen package:python)" >&2
   rm -rf dist/python
@@ -44,34 +44,21 @@ create_venv() {
   rm -f "${log}"
   wheels=(dist/python/*.whl)
   [[ ${#wheels[@]} == 1 && -f "${wheels[0]}" ]] || fail "expected one wheel in dist/python, found: ${wheels[*]}"
-
-  # Built under a temporary name and renamed, so an interrupted run never leaves a half-installed
-  # venv under the final name.
-  local staging="${venv}.tmp-$$"
   echo "creating the consumer venv ${venv}" >&2
-  rm -rf "${staging}"
-  "${python}" -m venv "${staging}"
   # One resolver run for the wheel and the pins: a wheel whose dependencies clash with the pinned
   # cdktf packages fails here, as it would for a user.
-  "${staging}/bin/python" -m pip install --quiet --disable-pip-version-check -r "${requirements}" "${wheels[0]}" \
+  "$1/bin/python" -m pip install --quiet --disable-pip-version-check -r "${requirements}" "${wheels[0]}" \
     || fail "pip could not install ${wheels[0]} with ${requirements}."
-  "${staging}/bin/python" -m pip check || fail "the consumer venv has broken dependencies (pip check above)."
-  touch "${staging}/.installed"
-  rm -rf "${venv}"
-  mv "${staging}" "${venv}"
+  "$1/bin/python" -m pip check || fail "the consumer venv has broken dependencies (pip check above)."
 }
 
-if [[ ! -f "${venv}/.installed" ]]; then
-  mkdir -p "$(dirname "${venv}")"
-  # Two runs starting together wait for one another instead of racing on dist/ and the venv.
-  exec 9>"${venv}.lock"
-  flock 9
-  [[ -f "${venv}/.installed" ]] || create_venv
-  flock -u 9
+source "${repo_dir}/docker/scripts/venv.sh"
+if [[ -f "${venv}/.installed" ]]; then
+  echo "consumer venv cached: ${venv}" >&2
+else
+  cached_venv "${venv}" "${python}" install_wheel_and_pins
   # Each library change leaves a venv behind (about 60 MB): drop those unused for a day.
   find "${cache_dir}" -maxdepth 1 -name 'python-consumer-*' -mtime +0 -exec rm -rf {} + 2>/dev/null || true
-else
-  echo "consumer venv cached: ${venv}" >&2
 fi
 touch "${venv}"
 echo "python consumer lane: venv ready after $((SECONDS - started)) s" >&2
