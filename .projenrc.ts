@@ -38,7 +38,9 @@ const project = new cdktf.ConstructLibraryCdktf({
   typecheckTests: true,
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'vitest.config.mts'],
+    include: ['examples/**/*.ts', 'vitest.config.mts', 'docker/gpu/*.ts'],
+    // Synthesized output holds copies of the docker/ context (docker/gpu's .ts included).
+    exclude: ['**/cdktf.out/**'],
     compilerOptions: { types: ['vitest/globals', 'node'] },
   },
   devDeps: [
@@ -57,7 +59,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'examples'],
-    ignorePatterns: ['src/gen/**', 'test/terraform/runpod-schema-standin/**', 'examples/*/cdktf.out/**'],
+    ignorePatterns: ['src/gen/**', 'test/terraform/runpod-schema-standin/**', '**/cdktf.out/**'],
   },
 
   publishToPypi: { distName: 'cdktf-runpod-avatar', module: 'cdktf_runpod_avatar' },
