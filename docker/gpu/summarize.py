@@ -31,6 +31,15 @@ MEASURE_ORDER = [
 ]
 
 
+#: (preset, sampling steps, configuration label prefix) for the per-chunk figures.
+PRESET_CHUNKS = [
+    ("quality-40step", 40, "text 5 / audio 4"),
+    ("balanced-40step-cfg1", 40, "text 1 / audio 4"),
+    ("lightx2v-4step", 4, "text 1 / audio 2"),
+    ("lightx2v-4step-audio-cfg1", 4, "text 1 / audio 1"),
+]
+
+
 def load(name: str) -> Dict[str, Any]:
     return json.loads((RAW / name).read_text())
 
@@ -103,6 +112,11 @@ def main() -> None:
             "seconds_per_dit_forward_served_job_fp8_mode": round(components["dit_forward"]["seconds"] / components["dit_forward"]["calls"], 3),
             "seconds_per_dit_forward_served_job_fp8_mode_upstream_torch_gc": round(served_gc["components"]["dit_forward"]["seconds"] / served_gc["components"]["dit_forward"]["calls"], 3),
             "note": "outside-DiT time is generate minus DiT forwards in the served job (4 chunks): VAE encode/decode, CLIP, T5 (GPU) and the rest (audio embedding, colour correction on the CPU, transfers)",
+            "seconds_per_chunk_480p_by_preset": {
+                name: round(steps_count * next(r["seconds_per_step"] for r in dequantize if r["config"].startswith(prefix)) + outside_dit / chunks, 1)
+                for name, steps_count, prefix in PRESET_CHUNKS
+            },
+            "per_chunk_note": "a preset's chunk = its steps x the measured seconds per step of its guidance configuration + the measured time outside the DiT per chunk, all from this file",
         },
         "not_run": [
             "ModelSet.BF16_LIGHTX2V with fewer DiT layers: the session's device time was spent first",
