@@ -31,7 +31,7 @@ This module imports torch; the worker imports it only when it loads the real pip
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -155,7 +155,6 @@ class ConversionReport:
 
     converted: int = 0
     merged: int = 0
-    fp8_capable: int = 0
 
 
 def _is_quanto_linear(module: torch.nn.Module) -> bool:
@@ -204,7 +203,6 @@ def convert_quantized_linears(
         parent, child = _parent_of(model, name)
         setattr(parent, child, replacement)
         report.converted += 1
-        report.fp8_capable += int(replacement.fp8_shape_ok)
     return report
 
 
@@ -214,17 +212,3 @@ def set_matmul(model: torch.nn.Module, matmul: str) -> int:
     for layer in layers:
         layer.matmul = matmul
     return len(layers)
-
-
-def fp8_layers(model: torch.nn.Module) -> Iterable[Fp8Linear]:
-    """Every :class:`Fp8Linear` in ``model``."""
-    return (m for m in model.modules() if isinstance(m, Fp8Linear))
-
-
-def layer_count_by_mode(model: torch.nn.Module) -> Dict[str, int]:
-    """How many fp8 layers multiply each way (``fp8`` counts only shapes ``_scaled_mm`` takes)."""
-    counts = {mode: 0 for mode in MATMUL_MODES}
-    for layer in fp8_layers(model):
-        mode = layer.matmul if (layer.matmul != "fp8" or layer.fp8_shape_ok) else "dequantize"
-        counts[mode] += 1
-    return counts

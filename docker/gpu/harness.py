@@ -412,11 +412,8 @@ def _relative_error(value: torch.Tensor, reference: torch.Tensor) -> float:
 
 
 def _quanto_bench(w: torch.Tensor, x: torch.Tensor) -> Dict[str, Any]:
-    """quanto's own QLinear, frozen on the GPU (what upstream's fp8 DiT does once moved there).
-
-    Runs in a subprocess without nvcc (CUDA_HOME unset, PATH without the CUDA bin) as in the image,
-    then again with the machine's nvcc if the first fails, each with a time limit.
-    """
+    """quanto's own QLinear, frozen on the GPU (what upstream's fp8 DiT does once moved there), in a
+    subprocess without nvcc (CUDA_HOME pointing nowhere, PATH without the CUDA bin) as in the image."""
     script = (
         "import sys,time,torch\n"
         "from optimum.quanto import quantize, freeze, qfloat8\n"
@@ -430,19 +427,16 @@ def _quanto_bench(w: torch.Tensor, x: torch.Tensor) -> Dict[str, Any]:
         "torch.cuda.synchronize(); print('seconds',(time.perf_counter()-s)/5,flush=True)\n"
     )
     n, k = w.shape
-    results: Dict[str, Any] = {}
-    environments = {
-        "without nvcc (as in the image)": {**os.environ, "PATH": ":".join(p for p in os.environ["PATH"].split(":") if "cuda" not in p), "CUDA_HOME": "/nonexistent"},
-    }
-    for label, env in environments.items():
-        try:
-            done = subprocess.run([sys.executable, "-c", script, str(n), str(k), str(x.shape[0])], env=env, capture_output=True, text=True, timeout=120)
-            lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
-            results[label] = {"exit_code": done.returncode, **lines, "stderr_tail": done.stderr.strip().splitlines()[-3:]}
-            if "seconds" in lines:
-                results["seconds"] = float(lines["seconds"])
-        except subprocess.TimeoutExpired:
-            results[label] = {"timeout_seconds": 120}
+    label = "without nvcc (as in the image)"
+    env = {**os.environ, "PATH": ":".join(p for p in os.environ["PATH"].split(":") if "cuda" not in p), "CUDA_HOME": "/nonexistent"}
+    try:
+        done = subprocess.run([sys.executable, "-c", script, str(n), str(k), str(x.shape[0])], env=env, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return {label: {"timeout_seconds": 120}}
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+    results: Dict[str, Any] = {label: {"exit_code": done.returncode, **lines, "stderr_tail": done.stderr.strip().splitlines()[-3:]}}
+    if "seconds" in lines:
+        results["seconds"] = float(lines["seconds"])
     return results
 
 
