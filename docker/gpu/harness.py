@@ -192,11 +192,55 @@ def instrument_upstream_load() -> None:
 def instrument_run(pipe: Any) -> None:
     """Time the per-job and per-chunk components of ``generate_infinitetalk`` on the loaded pipeline."""
     pipe.model.forward = RUN_TIMER.wrap("dit_forward", pipe.model.forward)
+    # Each transformer block too: what scales with the layer count (runs with --num-layers are scaled
+    # to the real 40 from these); a forward minus its blocks is the part that does not scale.
+    for block in pipe.model.blocks:
+        block.forward = RUN_TIMER.wrap("dit_block", block.forward)
     pipe.clip.visual = RUN_TIMER.wrap("clip_visual", pipe.clip.visual)
     pipe.vae.encode = RUN_TIMER.wrap("vae_encode", pipe.vae.encode)
     pipe.vae.decode = RUN_TIMER.wrap("vae_decode", pipe.vae.decode)
     t5 = type(pipe.text_encoder)
     t5.__call__ = RUN_TIMER.wrap("t5_encode", t5.__call__)
+
+
+def dit_size(model: Any) -> Dict[str, Any]:
+    """Parameters and bytes of the DiT's blocks (each) and of the rest, as loaded (buffers included:
+    Fp8Linear keeps its weights as buffers)."""
+
+    def tensors(module: Any) -> List[Any]:
+        return [*module.parameters(), *module.buffers()]
+
+    blocks = list(model.blocks)
+    in_blocks = {id(t) for block in blocks for t in tensors(block)}
+    rest = [t for t in tensors(model) if id(t) not in in_blocks]
+    first = tensors(blocks[0])
+    return {
+        "blocks": len(blocks),
+        "params_per_block": sum(t.numel() for t in first),
+        "bytes_per_block": sum(t.numel() * t.element_size() for t in first),
+        "params_outside_blocks": sum(t.numel() for t in rest),
+        "bytes_outside_blocks": sum(t.numel() * t.element_size() for t in rest),
+        "dtypes": sorted({str(t.dtype) for t in first}),
+        "devices": sorted({str(t.device) for t in tensors(model)}),
+    }
+
+
+def host_link(nbytes: int, repeats: int = 5) -> Dict[str, Any]:
+    """Host-to-GPU copy rate for ``nbytes`` (one DiT block's weights): from pageable memory, as
+    upstream's layer streaming copies (``weight.to(device)`` of CPU parameters), and from pinned memory."""
+    host = torch.empty(nbytes, dtype=torch.uint8).fill_(1)
+    pinned = host.pin_memory()
+    rates: Dict[str, Any] = {"bytes": nbytes}
+    for name, source, non_blocking in (("pageable", host, False), ("pinned", pinned, True)):
+        source.to("cuda", non_blocking=non_blocking)
+        torch.cuda.synchronize()
+        started = time.perf_counter()
+        for _ in range(repeats):
+            source.to("cuda", non_blocking=non_blocking)
+        torch.cuda.synchronize()
+        seconds = (time.perf_counter() - started) / repeats
+        rates[name] = {"seconds": round(seconds, 4), "gb_per_second": round(nbytes / seconds / 1e9, 2)}
+    return rates
 
 
 def memory() -> Dict[str, float]:
@@ -308,7 +352,7 @@ def measure(handler: Any, infinitetalk_home: str, work: Path, configs_wanted: st
     image = media.decode_image(str(sample / "ref_image.png"), 40_000_000, "image")
     image_path = work / "image.png"
     image.save(image_path, format="PNG")
-    # 3.3 s of the sample speech: one chunk (more than the 81 frames upstream needs).
+    # 3.3 s of the sample speech: 82 frames, so two chunks (the second carries the motion frames over).
     audio = media.prepare_audio(str(sample / "1.wav"), str(work / "audio.wav"), min_seconds=0.5, max_seconds=20)
     samples = audio.samples[: int(3.3 * media.MODEL_SAMPLE_RATE)]
     runs = []
@@ -346,19 +390,25 @@ def measure(handler: Any, infinitetalk_home: str, work: Path, configs_wanted: st
         forwards = timings.get("dit_forward", {"seconds": 0.0, "calls": 0})
         passes = next((p for p in progress if "dit_passes" in p), {})
         per_forward = forwards["seconds"] / max(1, forwards["calls"])
+        blocks = timings.get("dit_block", {"seconds": 0.0, "calls": 0})
         other = total - forwards["seconds"]
+        chunks = timings.get("vae_decode", {"calls": 1})["calls"]  # one decode per chunk
         runs.append({
             "config": label, "matmul": matmul, "upstream_torch_gc": upstream_gc, "steps": steps, "frames": int(video.shape[1]),
             "dit_passes_run": passes.get("dit_passes"), "dit_passes_skipped": passes.get("dit_passes_skipped"),
             "seconds_total": round(total, 3), "seconds_per_dit_forward": round(per_forward, 3),
-            "seconds_per_step": round(forwards["seconds"] / steps, 3),
-            "seconds_outside_dit_per_chunk": round(other, 3), "components": timings,
+            "chunks": chunks,
+            "seconds_per_step": round(forwards["seconds"] / steps / chunks, 3),
+            "seconds_per_dit_block": round(blocks["seconds"] / max(1, blocks["calls"]), 4),
+            "seconds_per_dit_forward_outside_blocks": round((forwards["seconds"] - blocks["seconds"]) / max(1, forwards["calls"]), 4),
+            "seconds_outside_dit_per_chunk": round(other / chunks, 3), "components": timings,
         })
     set_matmul(pipeline._pipe.model, default_matmul)
     set_matmul(pipeline._pipe.text_encoder.model, default_matmul)
     for module in (wan.multitalk, wan.utils.multitalk_utils):
         module.torch_gc = kept
-    return {"runs": runs, "memory": memory(), "note": "one 81-frame chunk at 480p (the sample image's bucket, 896x448: 32,928 DiT tokens), steps as listed; for other step counts a chunk takes seconds_per_step x steps + seconds_outside_dit_per_chunk"}
+    size = dit_size(pipeline._pipe.model)
+    return {"runs": runs, "memory": memory(), "dit": size, "host_link": host_link(size["bytes_per_block"]), "note": "3.3 s of the sample speech at 480p (the sample image's bucket, 896x448: 32,928 DiT tokens): two 81-frame chunks, steps as listed; seconds_per_step and seconds_outside_dit_per_chunk are per chunk (until 2026-12-04's bf16 runs 6 and 7 both were the sum over the chunks)"}
 
 
 # --- phase 4: kernels -------------------------------------------------------------------------------------------

@@ -331,7 +331,8 @@ def write_lock(manifest_json: str, built: List[Dict[str, Any]], root: Path) -> D
     """The lock file, written last, with the worker's own lock code (as ``init`` writes it)."""
     from avatar_worker.jsonlog import utc_timestamp
     from avatar_worker.manifest import load_manifest_from_env
-    from avatar_worker.storage import LOCK_FILE_NAME, LockedFile, LockedModel, LockRecord, write_json_atomic
+    from avatar_worker.storage import LOCK_FILE_NAME, LockedFile, LockedModel, LockRecord
+    from avatar_worker.storage.files import write_json_atomic
 
     manifest = load_manifest_from_env({"AVATAR_MODEL_MANIFEST": manifest_json, "AVATAR_MODEL_MANIFEST_SHA256": hashlib.sha256(manifest_json.encode()).hexdigest()})
     jobs = {(entry["model"]["directory"], name): root / entry["model"]["directory"] / name for entry in built for name, _ in entry["files"]}
