@@ -141,7 +141,7 @@ const MANAGED_ENV_PREFIXES = ['AVATAR_', 'BUCKET_', 'RUNPOD_', 'HF_'];
 
 /** Seconds a worker may take to start (`RUNPOD_INIT_TIMEOUT`): its estimated load plus 50 %, rounded up to a minute, at least RunPod's 600. */
 export function initTimeoutSeconds(modelSet: ModelSet): number {
-  return Math.max(600, Math.ceil((L40sTiming.loadSeconds(modelSet.expectedGb) * 1.5) / 60) * 60);
+  return Math.max(600, Math.ceil((modelSet.expectedLoadSeconds * 1.5) / 60) * 60);
 }
 
 /**

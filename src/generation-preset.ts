@@ -173,9 +173,8 @@ export class GenerationPreset {
    * @param steps - @default the preset's sampleSteps
    */
   public expectedSecondsPerChunk(resolution: Resolution, steps?: number): number {
-    const dit = (steps ?? this.sampleSteps) * this.ditPassesPerStep * L40sTiming.ditForwardSeconds(resolution);
-    const streaming = this.lowVram ? L40sTiming.STREAMING_FACTOR : 1;
-    return Math.round(dit * streaming + L40sTiming.chunkOverheadSeconds(resolution));
+    const forward = this.lowVram ? L40sTiming.streamedDitForwardSeconds(resolution) : L40sTiming.ditForwardSeconds(resolution);
+    return Math.round((steps ?? this.sampleSteps) * this.ditPassesPerStep * forward + L40sTiming.chunkOverheadSeconds(resolution, this.lowVram));
   }
 
   /**

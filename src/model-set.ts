@@ -1,5 +1,5 @@
 import { GenerationPreset } from './generation-preset';
-import { GpuMemoryNeeds, L40sMemory } from './l40s-figures';
+import { GpuMemoryNeeds, L40sMemory, L40sTiming } from './l40s-figures';
 import { manifestDocument } from './manifest';
 import { Resolution } from './resolution';
 import {
@@ -68,6 +68,12 @@ export interface CustomModelSetProps {
   readonly gpuMemory: GpuMemoryNeeds;
   /** Host RAM the load peaks at, in GB. */
   readonly hostRamGb: number;
+  /**
+   * Seconds a worker's load spends beyond reading the files from the volume (building the models,
+   * casting, merging LoRAs, moving weights to the GPU); plans `RUNPOD_INIT_TIMEOUT`.
+   * @default 60 (`L40sTiming.LOAD_OVERHEAD_SECONDS`)
+   */
+  readonly loadWorkSeconds?: number;
   /** Presets this set can run; the first is the default. */
   readonly presets: GenerationPreset[];
 }
@@ -210,6 +216,7 @@ export class ModelSet {
     },
     gpuMemory: L40sMemory.BF16_GPU,
     hostRamGb: L40sMemory.BF16_HOST_RAM_GB,
+    loadWorkSeconds: L40sTiming.BF16_LOAD_WORK_SECONDS,
     presets: [GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM],
   });
 
@@ -233,6 +240,8 @@ export class ModelSet {
   public readonly gpuMemory: GpuMemoryNeeds;
   /** Host RAM the load peaks at, in GB. */
   public readonly hostRamGb: number;
+  /** Seconds a worker's load spends beyond reading the files. */
+  public readonly loadWorkSeconds: number;
   /** Presets it can run; the first is the default. */
   public readonly presets: GenerationPreset[];
 
@@ -270,7 +279,14 @@ export class ModelSet {
     for (const [key, value] of Object.entries(props.gpuMemory)) requireNumberInRange(`gpuMemory.${key}`, value, 1, 1024, 'give the peak GPU memory in GB.', false);
     requireNumberInRange('hostRamGb', props.hostRamGb, 1, 4096, 'give the peak host RAM of the load in GB.', false);
     this.hostRamGb = props.hostRamGb;
+    this.loadWorkSeconds = props.loadWorkSeconds ?? L40sTiming.LOAD_OVERHEAD_SECONDS;
+    requireNumberInRange('loadWorkSeconds', this.loadWorkSeconds, 0, 3600, 'give the seconds a load takes beyond reading the files.', false);
     this.presets = [...props.presets];
+  }
+
+  /** Estimated seconds a worker takes to read and load this set on one L40S (its cold start). */
+  public get expectedLoadSeconds(): number {
+    return L40sTiming.loadSeconds(this.expectedGb, this.loadWorkSeconds);
   }
 
   /** Bytes all files take on the volume, as the Hub lists them. */

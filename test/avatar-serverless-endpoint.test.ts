@@ -80,15 +80,15 @@ describe('AvatarServerlessEndpoint', () => {
     const fast = new AvatarServerlessEndpoint(stack, 'fast', { volume, image });
     expect(JSON.parse(fast.environment.AVATAR_PRESET).maxStepsAllowed).toBe(4);
     expect(fast.maxStepsPerJob).toBe(4);
-    // 4 chunks of (4 steps x 2 passes x 14.6 s x 1.26 + 20.3 s) + 30 s = 698 s, plus 25 % rounded up to a minute.
-    expect(fast.executionTimeoutSeconds).toBe(900);
+    // 4 chunks of (4 steps x 2 passes x 24.3 s streamed + 22.6 s) + 30 s = 898 s, plus 25 % rounded up to a minute.
+    expect(fast.executionTimeoutSeconds).toBe(1140);
     const flexible = new AvatarServerlessEndpoint(stack, 'flexible', { volume, image, maxStepsPerJob: 12 });
     expect(JSON.parse(flexible.environment.AVATAR_PRESET).maxStepsAllowed).toBe(12);
-    // 12 steps: 4 x (12 x 2 x 14.6 x 1.26 + 20.3) + 30 = 1878 s, plus 25 % rounded up to a minute.
-    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(1878);
-    expect(flexible.executionTimeoutSeconds).toBe(2400);
+    // 12 steps: 4 x (12 x 2 x 24.3 + 22.6) + 30 = 2454 s, plus 25 % rounded up to a minute.
+    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedJobSeconds(Resolution.P480, 10, 12)).toBe(2454);
+    expect(flexible.executionTimeoutSeconds).toBe(3120);
     expect(() => new AvatarServerlessEndpoint(stack, 'short', { volume, image, maxStepsPerJob: 12, executionTimeoutSeconds: 1800 })).toThrow(
-      /is estimated to take about 1878 s for 10 s of audio at 480p with 12 steps on an L40S/,
+      /is estimated to take about 2454 s for 10 s of audio at 480p with 12 steps on an L40S/,
     );
   });
 
@@ -270,7 +270,7 @@ describe('AvatarServerlessEndpoint', () => {
     const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
     const endpoint = new AvatarServerlessEndpoint(stack, 'avatar', { volume, image, maxResolution: Resolution.P720 });
     expect(JSON.parse(endpoint.environment.AVATAR_PRESET)).toMatchObject({ name: 'lightx2v-4step-low-vram', numPersistentParamInDit: 0, resolutions: [480, 720] });
-    expect(annotations(endpoint, 'warning').join('\n')).toMatch(/peaks at about 128 GB of host RAM/);
+    expect(annotations(endpoint, 'warning').join('\n')).toMatch(/peaks at about 72.3 GB of host RAM/);
   });
 
   describe('validation', () => {
@@ -327,7 +327,7 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the execution timeout is shorter than the preset is expected to take, and says the figure', () => {
       const { stack, volume, image } = setup(ModelSet.BF16_LIGHTX2V);
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, executionTimeoutSeconds: 120, maxAudioSeconds: 10 })).toThrow(
-        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is estimated to take about 698 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~167 s)',
+        '`executionTimeoutSeconds` is 120 but preset lightx2v-4step-low-vram is estimated to take about 898 s for 10 s of audio at 480p with 4 steps on an L40S (4 chunks of ~217 s)',
       );
     });
     test('fails when the execution timeout is beyond 7 days', () => {

@@ -50,7 +50,7 @@ function speedTable(): string {
 function coldStarts(): string {
   return ModelSet.builtIn()
     .filter((set, i, all) => all.findIndex((s) => s.expectedGb === set.expectedGb) === i)
-    .map((set) => `${minutes(L40sTiming.loadSeconds(set.expectedGb))} for ${set.name} (${set.expectedGb} GB)`)
+    .map((set) => `${minutes(set.expectedLoadSeconds)} for ${set.name} (${set.expectedGb} GB)`)
     .join(', ');
 }
 
@@ -58,7 +58,7 @@ function coldStarts(): string {
 function exampleJob(): string {
   const preset = EXAMPLE.modelSet.defaultPreset;
   const job = preset.expectedJobSeconds(EXAMPLE.resolution, EXAMPLE.audioSeconds);
-  const cold = L40sTiming.loadSeconds(EXAMPLE.modelSet.expectedGb);
+  const cold = EXAMPLE.modelSet.expectedLoadSeconds;
   return (
     `one job of up to ${EXAMPLE.audioSeconds} s of audio at 480p with preset \`${preset.name}\` is estimated at ${minutes(job)} on one L40S ` +
     `(${dollars(job)} at the list price of $${USD_PER_GPU_SECOND} per GPU-second), plus ${minutes(cold)} (${dollars(cold)}) when it has to start a worker`

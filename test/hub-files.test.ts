@@ -22,7 +22,7 @@ describe('RunPod Hub files (docker/.runpod)', () => {
     // The worker refuses audio longer than max_duration_seconds and pads shorter audio to the model's minimum.
     const audioSeconds = Math.max(MODEL_MIN_AUDIO_SECONDS, HUB_TEST_OVERRIDES.max_duration_seconds);
     const job = HUB_MODEL_SET.defaultPreset.expectedJobSeconds(Resolution.P480, audioSeconds, t.input.steps);
-    const coldStart = L40sTiming.loadSeconds(HUB_MODEL_SET.expectedGb);
+    const coldStart = HUB_MODEL_SET.expectedLoadSeconds;
     expect(job + coldStart).toBeLessThan(t.timeout / 1000);
     // Without the step override the same job would not fit: the override is what makes the test finish.
     expect(HUB_MODEL_SET.defaultPreset.expectedJobSeconds(Resolution.P480, audioSeconds) + coldStart).toBeGreaterThan(t.timeout / 1000);

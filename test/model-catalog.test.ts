@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { GenerationPreset, L40sTiming, ModelManifest, ModelSet, Resolution } from '../src';
-import { H200_MEASURED, H200ToL40s } from '../src/l40s-figures';
+import { H200_MEASURED, H200ToL40s, L40sMemory } from '../src/l40s-figures';
 
 describe('model catalog', () => {
   test('the fp8 set is about 32 GB and never fetches the whole InfiniteTalk repo or the fairseq checkpoint', () => {
@@ -36,13 +36,22 @@ describe('model catalog', () => {
     expect(fp8.gpuMemoryGb(Resolution.P480, fp8.defaultPreset)).toBe(47.2);
     expect(fp8.gpuMemoryGb(Resolution.P720, fp8.defaultPreset)).toBe(60.5);
     expect(ModelSet.FP8_LIGHTX2V.gpuMemoryGb(Resolution.P480, ModelSet.FP8_LIGHTX2V.defaultPreset)).toBeLessThan(48);
-    expect(ModelSet.BF16_LIGHTX2V.gpuMemoryGb(Resolution.P720, GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM)).toBe(36);
-    expect(ModelSet.BF16_LIGHTX2V.hostRamGb).toBeGreaterThan(100);
+    // The bf16 set streamed: 480p measured with 2 and 6 DiT blocks (26.14 GiB reserved), 720p estimated.
+    expect(ModelSet.BF16_LIGHTX2V.gpuMemoryGb(Resolution.P480, GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM)).toBe(28.1);
+    expect(ModelSet.BF16_LIGHTX2V.gpuMemoryGb(Resolution.P720, GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM)).toBe(41.4);
+    // Resident, the bf16 DiT's 37.8 GB come on top: more than 48 GB at either resolution.
+    expect(L40sMemory.BF16_GPU.resident480Gb).toBe(65.8);
+    expect(L40sMemory.BF16_GPU.resident720Gb).toBe(79.1);
+    // Host RAM: 24.25 GiB with 2 blocks + 1.13 GiB per block, scaled to 40 (67.29 GiB).
+    expect(ModelSet.BF16_LIGHTX2V.hostRamGb).toBe(72.3);
   });
 
   test('chunk times: the H200-measured forward projected to the L40S (14.6 s at 480p, 53.4 s at 720p) times steps and passes', () => {
-    // 4 steps x 2 passes x 14.6 s x 1.26 (streaming) + 20.3 s
-    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedSecondsPerChunk(Resolution.P480)).toBe(167);
+    // Streamed (the bf16 set): (12.08 - 5.04 s copy) x 2.73 + 5.04 = 24.3 s per forward;
+    // 4 steps x 2 passes x 24.3 s + 22.6 s outside the DiT (5.21 x 2.73 + 8.36).
+    expect(L40sTiming.streamedDitForwardSeconds(Resolution.P480)).toBe(24.3);
+    expect(L40sTiming.chunkOverheadSeconds(Resolution.P480, true)).toBe(22.6);
+    expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedSecondsPerChunk(Resolution.P480)).toBe(217);
     // 40 steps x 3 passes x 14.6 s + 20.3 s = 29.5 min
     expect(GenerationPreset.QUALITY_40STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(1772);
     expect(GenerationPreset.BALANCED_40STEP_CFG1.expectedSecondsPerChunk(Resolution.P720)).toBe(4318);
@@ -101,6 +110,16 @@ describe('model catalog', () => {
       expect(set.pipeline.loraFiles).toEqual(['weights/l.safetensors']);
     });
 
+    test('plans its cold start from loadWorkSeconds (default 60 s) and refuses a negative one', () => {
+      const set = ModelSet.custom(base);
+      expect(set.loadWorkSeconds).toBe(L40sTiming.LOAD_OVERHEAD_SECONDS);
+      expect(set.expectedLoadSeconds).toBe(L40sTiming.loadSeconds(set.expectedGb));
+      expect(ModelSet.custom({ ...base, loadWorkSeconds: 300 }).expectedLoadSeconds).toBe(set.expectedLoadSeconds + 240);
+      expect(() => ModelSet.custom({ ...base, loadWorkSeconds: -1 })).toThrow(/`loadWorkSeconds` is -1/);
+      // The bf16 set: 93.7 GB at 200 MB/s (469 s) plus the measured 271 s of load work, scaled from 2 and 6 blocks.
+      expect(ModelSet.BF16_LIGHTX2V.expectedLoadSeconds).toBe(740);
+    });
+
     test('fails on duplicate model names and empty preset lists', () => {
       expect(() => ModelSet.custom({ ...base, models: [base.models[0], base.models[0]] })).toThrow(/two models named 'one'/);
       expect(() => ModelSet.custom({ ...base, presets: [] })).toThrow(/lists no presets/);
@@ -119,8 +138,11 @@ describe('model catalog', () => {
 });
 
 describe('the measured figures trace to the GPU result', () => {
-  test('H200_MEASURED is docker/gpu/results/2026-12-04-h200.json, field for field', () => {
-    const result = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'docker', 'gpu', 'results', '2026-12-04-h200.json'), 'utf8'));
+  const readResult = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'docker', 'gpu', 'results', name), 'utf8'));
+
+  test('H200_MEASURED is docker/gpu/results/2026-12-04-h200.json and …-bf16-lightx2v.json, field for field', () => {
+    const result = readResult('2026-12-04-h200.json');
+    const bf16 = readResult('2026-12-04-h200-bf16-lightx2v.json').derived;
     expect(H200_MEASURED).toEqual({
       ditForwardSeconds480: result.derived.seconds_per_dit_forward_480p,
       gpuOutsideDitPerChunk480: result.derived.of_which_gpu_encoders_and_vae_per_chunk,
@@ -129,8 +151,17 @@ describe('the measured figures trace to the GPU result', () => {
       fp8PeakAllocatedGib480: result.served_job.gpu_peak_allocated_gib,
       fp8WeightsGib: result.load_cold_page_cache.gpu_peak_allocated_gib,
       fp8HostRamGib: result.served_job.host_ram_peak_gib,
+      bf16StreamedForwardSeconds480: bf16.seconds_per_dit_forward_streamed_480p_40_layers,
+      bf16StreamedCopySeconds480: bf16.of_which_copy_seconds_40_layers,
+      bf16DitBytes: bf16.bytes_streamed_per_forward_40_layers,
+      bf16StreamedGpuOutsideDitPerChunk480: bf16.of_which_gpu_encoders_and_vae_per_chunk,
+      bf16StreamedOtherOutsideDitPerChunk480: bf16.of_which_other_per_chunk,
+      bf16StreamedPeakReservedGib480: bf16.gpu_peak_reserved_gib_480p,
+      bf16HostRamGib: bf16.host_ram_peak_gib_40_layers,
+      bf16LoadSeconds: bf16.load_seconds_40_layers_local_disk,
     });
     expect(result.served_job.status).toBe('COMPLETED');
+    expect(readResult('2026-12-04-h200-bf16-lightx2v.json').served_job_2_layers.status).toBe('COMPLETED');
     expect(H200ToL40s.COMPUTE).toBeCloseTo(989 / 362, 6);
   });
 });

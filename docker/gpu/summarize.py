@@ -119,12 +119,85 @@ def main() -> None:
             "per_chunk_note": "a preset's chunk = its steps x the measured seconds per step of its guidance configuration + the measured time outside the DiT per chunk, all from this file",
         },
         "not_run": [
-            "ModelSet.BF16_LIGHTX2V with fewer DiT layers: the session's device time was spent first",
+            "ModelSet.BF16_LIGHTX2V: measured later with 2 and 6 DiT layers, see 2026-12-04-h200-bf16-lightx2v.json",
             "720p: no figure measured; the catalog keeps its 720p estimates",
             "the fp8 path's and upstream torch_gc's comparisons on the whole model beyond what is listed here",
         ],
     }
     target = RESULTS / f"{DATE}-h200.json"
+    target.write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary["derived"], indent=2))
+    summarize_bf16()
+
+
+#: Transformer blocks of Wan2.1-I2V-14B (docker/gpu/fixtures/wan2.1-i2v-14b-480p.config.json).
+WAN_LAYERS = 40
+
+
+def summarize_bf16() -> None:
+    """ModelSet.BF16_LIGHTX2V with 2 and 6 DiT blocks (the 94 GB set does not fit the device's 64 GB
+    disk), its per-block figures scaled to the real 40."""
+    runs = {2: load(f"{DATE}-run6-bf16-lightx2v-2layers.json")["phases"], 6: load(f"{DATE}-run7-bf16-lightx2v-6layers.json")["phases"]}
+    measured = {n: r["measure"] for n, r in runs.items()}
+    block_seconds = sum(m["runs"][0]["components"]["dit_block"]["seconds"] for m in measured.values())
+    block_calls = sum(m["runs"][0]["components"]["dit_block"]["calls"] for m in measured.values())
+    per_block = block_seconds / block_calls
+    outside_blocks = statistics.mean(m["runs"][0]["seconds_per_dit_forward_outside_blocks"] for m in measured.values())
+    forward = {n: m["runs"][0]["seconds_per_dit_forward"] for n, m in measured.items()}
+    slope = (forward[6] - forward[2]) / 4
+    dit = measured[6]["dit"]
+    copy_rate = statistics.mean(m["host_link"]["pageable"]["gb_per_second"] for m in measured.values())
+    streamed_bytes = WAN_LAYERS * dit["bytes_per_block"] + dit["bytes_outside_blocks"]
+    forward40 = outside_blocks + WAN_LAYERS * per_block
+    copy40 = streamed_bytes / 1e9 / copy_rate
+    ram = {n: r["load"]["host_ram_peak_gib"] for n, r in runs.items()}
+    ram_per_layer = (ram[6] - ram[2]) / 4
+    load_seconds = {n: r["load"]["seconds"] for n, r in runs.items()}
+    load_per_layer = (load_seconds[6] - load_seconds[2]) / 4
+    served = runs[2]["serve"]
+    components = served["components"]
+    generate = served["output"]["timings"]["generate"]
+    chunks = 4
+    gpu_other = sum(components[k]["seconds"] for k in ("vae_decode", "vae_encode", "clip_visual", "t5_encode"))
+    outside_dit = generate - components["dit_forward"]["seconds"]
+    summary = {
+        "date": DATE,
+        "what": "ModelSet.BF16_LIGHTX2V through the worker on one H200, random weights at real shapes, with 2 and 6 of the 40 DiT blocks; per-block figures scaled to 40 (docker/gpu/README.md)",
+        "how": "bash docker/gpu/prepare.sh bf16-lightx2v here; on the device, per layer count N in (2, 6): `bash docker/gpu/run.sh --env .gpu-carry/endpoint-env-bf16-lightx2v.json --num-layers N --measure-configs preset --phases layout,serve,measure` (N=6 without serve); python3 docker/gpu/summarize.py",
+        "scaled_not_measured": "only the DiT's blocks are fewer; T5, CLIP, VAE, wav2vec2 and the DiT's embeddings and head are at full size. Figures at 40 blocks are the measured per-block figures times 40 plus the measured rest; the GPU memory is measured as is (streaming keeps one block's weights on the GPU at a time)",
+        "environment": runs[2]["environment"],
+        "model_set": "bf16-lightx2v (ModelSet.BF16_LIGHTX2V: the bf16 DiT from seven fp32 shards plus InfiniteTalk's weights, the lightx2v LoRA merged by upstream at load), preset lightx2v-4step-low-vram (numPersistentParamInDit 0: every DiT layer streamed from host RAM)",
+        "layout": {n: {k: v for k, v in r["layout"].items() if k not in ("files", "seconds_per_file")} for n, r in runs.items()},
+        "load_cold_page_cache": {n: r["load"] for n, r in runs.items()},
+        "served_job_2_layers": {
+            "input": "InfiniteTalk's examples/single ref_image.png and 1.wav (10.68 s), seed 42, 480p, as in 2026-12-04-h200.json",
+            **served,
+        },
+        "measure": measured,
+        "measure_note": "as the harness wrote it in runs 6 and 7: one step over 3.3 s of speech, two chunks; its seconds_per_step and seconds_outside_dit_per_chunk are sums over both chunks (the harness divides by the chunks since); nothing below uses them",
+        "derived": {
+            "seconds_per_dit_block_streamed_480p": round(per_block, 4),
+            "dit_block_calls_measured": block_calls,
+            "seconds_per_dit_forward_outside_blocks_480p": round(outside_blocks, 4),
+            "seconds_per_dit_forward_streamed_480p_40_layers": round(forward40, 3),
+            "check_by_layer_count_slope": {"seconds_per_layer": round(slope, 4), "seconds_per_dit_forward_40_layers": round(forward[2] + (WAN_LAYERS - 2) * slope, 3)},
+            "bytes_streamed_per_forward_40_layers": streamed_bytes,
+            "pageable_copy_gb_per_second": round(copy_rate, 2),
+            "of_which_copy_seconds_40_layers": round(copy40, 3),
+            "copy_note": "the DiT's weights copied from pageable host memory at the measured rate (host_link: pageable ~7.5 GB/s, pinned ~55 GB/s on this machine, so the host-side staging copy limits it, not the PCIe link); the rest of a streamed forward is compute and per-layer casts",
+            "gpu_peak_reserved_gib_480p": max(m["memory"]["gpu_peak_reserved_gib"] for m in measured.values()),
+            "gpu_peak_allocated_gib_480p": max(m["memory"]["gpu_peak_allocated_gib"] for m in measured.values()),
+            "gpu_memory_note": "the same with 2 and 6 blocks: streaming holds one block on the GPU at a time, so this is the 40-block figure too",
+            "host_ram_gib_per_layer": round(ram_per_layer, 4),
+            "host_ram_peak_gib_40_layers": round(ram[2] + (WAN_LAYERS - 2) * ram_per_layer, 2),
+            "load_seconds_per_layer_local_disk": round(load_per_layer, 2),
+            "load_seconds_40_layers_local_disk": round(load_seconds[2] + (WAN_LAYERS - 2) * load_per_layer, 1),
+            "seconds_outside_dit_per_chunk_480p": round(outside_dit / chunks, 3),
+            "of_which_gpu_encoders_and_vae_per_chunk": round(gpu_other / chunks, 3),
+            "of_which_other_per_chunk": round((outside_dit - gpu_other) / chunks, 3),
+        },
+    }
+    target = RESULTS / f"{DATE}-h200-bf16-lightx2v.json"
     target.write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary["derived"], indent=2))
 
