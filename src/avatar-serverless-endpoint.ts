@@ -194,8 +194,14 @@ export class AvatarServerlessEndpoint extends Construct {
     }
     const needsGb = modelSet.gpuMemoryGb(resolution, preset);
     if (needsGb > gpu.memoryGb) {
+      const fitting = modelSet.presets.filter((p) => p.lowVram && modelSet.gpuMemoryGb(resolution, p) <= gpu.memoryGb).map((p) => p.name);
+      const fixes = [
+        ...(resolution === Resolution.P480 ? [] : ['set `maxResolution` to Resolution.P480']),
+        ...(fitting.length > 0 ? [`use the low-VRAM preset ${fitting.join(' or ')}`] : []),
+        'pick a pool with more memory',
+      ];
       throw new Error(
-        `the ${modelSet.name} model set needs about ${needsGb} GB of GPU memory at ${resolution} with preset ${preset.name}, more than the ${gpu.memoryGb} GB of ${gpu.poolId}: set \`maxResolution\` to Resolution.P480, use a low-VRAM preset, or a pool with more memory.`,
+        `the ${modelSet.name} model set needs about ${needsGb} GB of GPU memory at ${resolution} with preset ${preset.name}, more than the ${gpu.memoryGb} GB of ${gpu.poolId}: ${fixes.join(', or ')}.`,
       );
     }
     requireDataCenter('dataCenter', dataCenter);

@@ -48,8 +48,12 @@ export const H200_MEASURED = {
   gpuOutsideDitPerChunk480: 5.139,
   /** `derived.of_which_other_per_chunk`. */
   otherOutsideDitPerChunk480: 6.226,
-  /** `served_job.gpu_peak_reserved_gib`: the fp8 set with the LoRA merged, 480p, serving the sample job. */
-  fp8PeakReservedGib480: 43.95,
+  /**
+   * `derived.gpu_peak_reserved_gib_480p_in_the_image`: the fp8 set with the LoRA merged, 480p, with the
+   * image's `PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True` (42.09 GiB without it; the served job,
+   * without it, 43.95).
+   */
+  fp8PeakReservedGib480: 38.56,
   /** `served_job.gpu_peak_allocated_gib`. */
   fp8PeakAllocatedGib480: 36.71,
   /** `load_cold_page_cache.gpu_peak_allocated_gib`: the weights alone, before a job. */
@@ -195,9 +199,9 @@ const ACTIVATION_GROWTH_720_GB = (H200_MEASURED.fp8PeakAllocatedGib480 - H200_ME
 /** Memory of the built-in model sets (see the top of this file for their source). */
 export class L40sMemory {
   /**
-   * The fp8 sets. 480p resident: MEASURED, the peak the allocator reserved (43.95 GiB = 47.2 GB; 36.71
-   * GiB allocated). 720p resident, estimated: the weights (26.76 GiB) plus the 480p activations
-   * scaled by tokens (73,920 against 32,928) plus the 480p gap between reserved and allocated: 60.5 GB.
+   * The fp8 sets. 480p resident: MEASURED, the peak the allocator reserved with the image's allocator
+   * setting (38.56 GiB = 41.4 GB; 36.71 GiB allocated, the same in every run). 720p resident,
+   * estimated: that plus the activation growth to 720p: 54.7 GB.
    * Streamed: MeiGen-AI's quantized A100 figures (15 / 33 GB); the worker runs fp8 sets resident.
    */
   public static readonly FP8_GPU: GpuMemoryNeeds = {

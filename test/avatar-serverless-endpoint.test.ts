@@ -277,7 +277,23 @@ describe('AvatarServerlessEndpoint', () => {
     test('fails when the model set does not fit the GPU memory at the chosen resolution', () => {
       const { stack, volume, image } = setup();
       expect(() => new AvatarServerlessEndpoint(stack, 'a', { volume, image, maxResolution: Resolution.P720 })).toThrow(
-        'the fp8 model set needs about 60.5 GB of GPU memory at 720p with preset balanced-40step-cfg1, more than the 48 GB of ADA_48_PRO',
+        'the fp8 model set needs about 54.7 GB of GPU memory at 720p with preset balanced-40step-cfg1, more than the 48 GB of ADA_48_PRO: ' +
+          'set `maxResolution` to Resolution.P480, or pick a pool with more memory.',
+      );
+      // A set that also runs streamed is pointed at the low-VRAM preset that fits.
+      const bf16 = ModelSet.BF16_LIGHTX2V;
+      const both = ModelSet.custom({
+        name: 'bf16-both',
+        models: bf16.models,
+        pipeline: bf16.pipeline,
+        gpuMemory: bf16.gpuMemory,
+        hostRamGb: bf16.hostRamGb,
+        presets: [GenerationPreset.LIGHTX2V_4STEP, GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM],
+      });
+      const other = setup(both);
+      expect(() => new AvatarServerlessEndpoint(other.stack, 'b', { volume: other.volume, image: other.image })).toThrow(
+        'needs about 65.8 GB of GPU memory at 480p with preset lightx2v-4step, more than the 48 GB of ADA_48_PRO: ' +
+          'use the low-VRAM preset lightx2v-4step-low-vram, or pick a pool with more memory.',
       );
     });
     test('fails when the preset is not one the model set runs', () => {

@@ -82,7 +82,7 @@ def main() -> None:
     summary = {
         "date": DATE,
         "what": "InfiniteTalk's real pipeline through the worker on one H200, random weights at real shapes (docker/gpu/README.md)",
-        "how": "bash docker/gpu/prepare.sh here; on the device `bash docker/gpu/run.sh --phases ...` (run 3: layout,serve,measure,kernels before the torch_gc change; run 4: layout,serve,kernels; run 5: layout,measure); python3 docker/gpu/summarize.py",
+        "how": "bash docker/gpu/prepare.sh here; on the device `bash docker/gpu/run.sh --phases ...` (run 3: layout,serve,measure,kernels before the torch_gc change; run 4: layout,serve,kernels; run 5: layout,measure; runs 8 and 9: the allocator comparison); python3 docker/gpu/summarize.py",
         "environment": run4["phases"]["environment"],
         "model_set": "fp8-lightx2v (ModelSet.FP8_LIGHTX2V: the fp8 set plus the lightx2v LoRA merged at load)",
         "layout": {k: v for k, v in run4["phases"]["layout"].items() if k != "seconds_per_file"},
@@ -103,6 +103,7 @@ def main() -> None:
             "runs": steps,
         },
         "kernels": run4["phases"]["kernels"],
+        "allocator": allocator(),
         "derived": {
             "seconds_per_dit_forward_480p": round(dit_seconds / forwards, 3),
             "dit_forwards_measured": forwards,
@@ -117,6 +118,8 @@ def main() -> None:
                 for name, steps_count, prefix in PRESET_CHUNKS
             },
             "per_chunk_note": "a preset's chunk = its steps x the measured seconds per step of its guidance configuration + the measured time outside the DiT per chunk, all from this file",
+            "gpu_peak_reserved_gib_480p_in_the_image": load(f"{DATE}-run9-fp8-lightx2v-expandable-segments.json")["phases"]["measure"]["memory"]["gpu_peak_reserved_gib"],
+            "gpu_peak_reserved_note": "with PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True, which docker/Dockerfile sets since run 9 (see allocator); the allocated peak is the same in every run and preset (36.57-36.74 GiB: DiT passes run one after another)",
         },
         "not_run": [
             "ModelSet.BF16_LIGHTX2V: measured later with 2 and 6 DiT layers, see 2026-12-04-h200-bf16-lightx2v.json",
@@ -128,6 +131,26 @@ def main() -> None:
     target.write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary["derived"], indent=2))
     summarize_bf16()
+
+
+def allocator() -> Dict[str, Any]:
+    """Runs 8 and 9: the same loaded fp8-lightx2v volume, its default preset's measure phase, without
+    and with PyTorch's expandable segments (one process each)."""
+    runs = {"default": f"{DATE}-run8-fp8-lightx2v-measure.json", "expandable_segments:True": f"{DATE}-run9-fp8-lightx2v-expandable-segments.json"}
+    out: Dict[str, Any] = {
+        "how": "`bash docker/gpu/run.sh --env .gpu-carry/endpoint-env-fp8-lightx2v.json --root /data/f --phases layout,measure --measure-configs preset`, then the same with `--phases measure` and PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True exported; preset lightx2v-4step-audio-cfg1, one step over two chunks",
+    }
+    for label, name in runs.items():
+        phases = load(name)["phases"]
+        run = phases["measure"]["runs"][0]
+        out[label] = {
+            "load": {k: phases["load"][k] for k in ("seconds", "gpu_peak_allocated_gib", "gpu_peak_reserved_gib")},
+            "measure": phases["measure"]["memory"],
+            "seconds_per_dit_forward": run["seconds_per_dit_forward"],
+            "seconds_per_dit_block": run["seconds_per_dit_block"],
+            "dit": phases["measure"]["dit"],
+        }
+    return out
 
 
 #: Transformer blocks of Wan2.1-I2V-14B (docker/gpu/fixtures/wan2.1-i2v-14b-480p.config.json).
