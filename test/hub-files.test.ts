@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { L40sTiming, Resolution } from '../src';
+import { Resolution } from '../src';
 import { HUB_FILE, HUB_MODEL_SET, HUB_TEST_OVERRIDES, hubFileText, readHubFiles, renderHubFiles, TESTS_FILE } from './contract/hub-files';
 import { jobInputProblem, MODEL_MIN_AUDIO_SECONDS, WORKER_ENV } from '../src/runner/worker-contract';
 
