@@ -124,7 +124,7 @@ export class L40sTiming {
    * weights from pageable host memory (7.5 GB/s measured); the copy is taken as it is (the host's
    * staging copy bounds it, not the link: pinned copies ran at 55 GB/s, and the L40S's PCIe Gen4 x16
    * carries 32 GB/s a direction by its datasheet's 64 GB/s both ways), the rest times `H200ToL40s.COMPUTE`: 24.3 s. 720p, estimated: the
-   * compute share times the 720p/480p ratio of `ditForwardSeconds`, the copy as at 480p: 75.7 s.
+   * compute share times the 720p/480p ratio of `ditForwardSeconds`, the copy as at 480p: 75.6 s.
    */
   public static streamedDitForwardSeconds(resolution: Resolution): number {
     const copy = H200_MEASURED.bf16StreamedCopySeconds480;
@@ -138,7 +138,7 @@ export class L40sTiming {
    * correction on the CPU, transfers) as measured: 20.3 s. With the DiT streamed (the bf16 set's
    * served job: 5.210 s on the GPU, 8.363 s the rest, 2.1 s more than resident, not broken down
    * further): 22.6 s. 720p, estimated: that times 2.25, the ratio of pixels per frame
-   * (1280x704 against 896x448): 45.5 s, streamed 50.8 s.
+   * (1280x704 against 896x448): 45.5 s, streamed 50.7 s.
    * @param streamed - whether DiT layers stream from host RAM @default false
    */
   public static chunkOverheadSeconds(resolution: Resolution, streamed?: boolean): number {

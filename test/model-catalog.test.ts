@@ -52,6 +52,9 @@ describe('model catalog', () => {
     // 4 steps x 2 passes x 24.3 s + 22.6 s outside the DiT (5.21 x 2.73 + 8.36).
     expect(L40sTiming.streamedDitForwardSeconds(Resolution.P480)).toBe(24.3);
     expect(L40sTiming.chunkOverheadSeconds(Resolution.P480, true)).toBe(22.6);
+    // 720p, estimated: the compute share x 3.67, the copy as at 480p; outside the DiT x 2.25 (pixels).
+    expect(L40sTiming.streamedDitForwardSeconds(Resolution.P720)).toBe(75.6);
+    expect(L40sTiming.chunkOverheadSeconds(Resolution.P720, true)).toBe(50.7);
     expect(GenerationPreset.LIGHTX2V_4STEP_LOW_VRAM.expectedSecondsPerChunk(Resolution.P480)).toBe(217);
     // 40 steps x 3 passes x 14.6 s + 20.3 s = 29.5 min
     expect(GenerationPreset.QUALITY_40STEP.expectedSecondsPerChunk(Resolution.P480)).toBe(1772);
