@@ -8,9 +8,10 @@ a run cut short still reports what it measured):
    ``runpod.serverless.start`` with ``--rp_serve_api``: the RunPod SDK's own local API server) in the
    main thread; a driver thread sends one job with InfiniteTalk's sample image and speech over HTTP
    and checks the mp4 (frames, size bucket, audio stream, duration).
-3. ``measure``: on the same loaded pipeline, short generations (one chunk, 2 steps) for each guidance
-   configuration the built-in presets use, timing every DiT forward and every other component; and
-   the fp8 layer's two matmul paths on the whole model.
+3. ``measure``: on the same loaded pipeline, short generations (one step over two chunks) for each
+   guidance configuration the built-in presets use, timing every DiT forward, DiT block and other
+   component; the fp8 layer's two matmul paths on the whole model; the DiT's size per block and the
+   host-to-GPU copy rate.
 4. ``kernels``: the DiT's linear shapes at a 480p chunk's sequence length: bf16, Fp8Linear
    (dequantize, fp8), quanto's own path; and the LoRA merge's error at real shapes.
 
@@ -120,6 +121,8 @@ def environment(infinitetalk_home: str) -> Dict[str, Any]:
 
 def layout(manifest_json: str, root: Path, num_layers: Optional[int], out: Path) -> Dict[str, Any]:
     """layout.py in a subprocess (its host RAM and GPU memory stay out of this process's peaks)."""
+    from avatar_worker.manifest import manifest_sha256
+
     manifest_file = out / "manifest.json"
     manifest_file.write_text(manifest_json)
     report_file = out / "layout-report.json"
@@ -131,16 +134,10 @@ def layout(manifest_json: str, root: Path, num_layers: Optional[int], out: Path)
     verify = subprocess.run(
         [sys.executable, "-m", "avatar_worker", "verify", "--root", str(root)],
         cwd=str(DOCKER), capture_output=True, text=True,
-        env={**os.environ, "AVATAR_MODEL_MANIFEST": manifest_json, "AVATAR_MODEL_MANIFEST_SHA256": _sha256(manifest_json)},
+        env={**os.environ, "AVATAR_MODEL_MANIFEST": manifest_json, "AVATAR_MODEL_MANIFEST_SHA256": manifest_sha256(json.loads(manifest_json))},
     )
     report["verify"] = {"exit_code": verify.returncode, "last_line": (verify.stdout.strip().splitlines() or [""])[-1][:2000]}
     return report
-
-
-def _sha256(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- instrumentation -------------------------------------------------------------------------------------
@@ -152,7 +149,6 @@ class Timer:
     def __init__(self) -> None:
         self.seconds: Dict[str, float] = {}
         self.calls: Dict[str, int] = {}
-        self.enabled = True
 
     def reset(self) -> None:
         self.seconds.clear()
@@ -160,8 +156,6 @@ class Timer:
 
     def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            if not self.enabled:
-                return fn(*args, **kwargs)
             torch.cuda.synchronize()
             started = time.perf_counter()
             try:

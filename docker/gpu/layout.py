@@ -319,25 +319,18 @@ def build(manifest: Dict[str, Any], root: Path, ctx: Context) -> List[Dict[str, 
     return built
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(16 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_lock(manifest_json: str, built: List[Dict[str, Any]], root: Path) -> Dict[str, Any]:
     """The lock file, written last, with the worker's own lock code (as ``init`` writes it)."""
     from avatar_worker.jsonlog import utc_timestamp
-    from avatar_worker.manifest import load_manifest_from_env
-    from avatar_worker.storage import LOCK_FILE_NAME, LockedFile, LockedModel, LockRecord
+    from avatar_worker.manifest import load_manifest_from_env, manifest_sha256
+    from avatar_worker.storage import LOCK_FILE_NAME, LockedFile, LockedModel, LockRecord, sha256_of_file
     from avatar_worker.storage.files import write_json_atomic
 
-    manifest = load_manifest_from_env({"AVATAR_MODEL_MANIFEST": manifest_json, "AVATAR_MODEL_MANIFEST_SHA256": hashlib.sha256(manifest_json.encode()).hexdigest()})
+    sha256 = manifest_sha256(json.loads(manifest_json))
+    manifest = load_manifest_from_env({"AVATAR_MODEL_MANIFEST": manifest_json, "AVATAR_MODEL_MANIFEST_SHA256": sha256})
     jobs = {(entry["model"]["directory"], name): root / entry["model"]["directory"] / name for entry in built for name, _ in entry["files"]}
     with ThreadPoolExecutor(max_workers=16) as pool:
-        digests = dict(zip(jobs, pool.map(_sha256, jobs.values())))
+        digests = dict(zip(jobs, pool.map(sha256_of_file, jobs.values())))
     models = []
     for entry in built:
         model = entry["model"]

@@ -66,6 +66,20 @@ def per_step_from_log(name: str) -> List[Dict[str, Any]]:
     return out
 
 
+def outside_dit_per_chunk(served: Dict[str, Any]) -> Dict[str, float]:
+    """A served job's time outside the DiT per chunk (generate minus the DiT forwards), and its split into
+    the GPU encoders and VAE and the rest (audio embedding, colour correction on the CPU, transfers)."""
+    components = served["components"]
+    chunks = components["vae_decode"]["calls"]  # one decode per chunk
+    gpu_other = sum(components[k]["seconds"] for k in ("vae_decode", "vae_encode", "clip_visual", "t5_encode"))
+    outside_dit = served["output"]["timings"]["generate"] - components["dit_forward"]["seconds"]
+    return {
+        "seconds_outside_dit_per_chunk_480p": round(outside_dit / chunks, 3),
+        "of_which_gpu_encoders_and_vae_per_chunk": round(gpu_other / chunks, 3),
+        "of_which_other_per_chunk": round((outside_dit - gpu_other) / chunks, 3),
+    }
+
+
 def main() -> None:
     run3, run4, run5 = load(f"{DATE}-run3-serve-torch-gc.json"), load(f"{DATE}-run4-serve-kernels.json"), load(f"{DATE}-run5-load.json")
     served = run4["phases"]["serve"]
@@ -76,15 +90,12 @@ def main() -> None:
     dequantize = [s for s in steps if s["matmul"] == "dequantize"]
     forwards = sum(s["dit_passes_per_step"] * len(s["seconds_per_step_by_chunk"]) for s in dequantize)
     dit_seconds = sum(sum(s["seconds_per_step_by_chunk"]) for s in dequantize)
-    chunks = 4
     components = served["components"]
-    gpu_other = sum(components[k]["seconds"] for k in ("vae_decode", "vae_encode", "clip_visual", "t5_encode"))
-    generate = served["output"]["timings"]["generate"]
-    outside_dit = generate - components["dit_forward"]["seconds"]
+    outside = outside_dit_per_chunk(served)
     summary = {
         "date": DATE,
         "what": "InfiniteTalk's real pipeline through the worker on one H200, random weights at real shapes (docker/gpu/README.md)",
-        "how": "bash docker/gpu/prepare.sh here; on the device `bash docker/gpu/run.sh --phases ...` (run 3: layout,serve,measure,kernels before the torch_gc change; run 4: layout,serve,kernels; run 5: layout,measure; runs 8 and 9: the allocator comparison); python3 docker/gpu/summarize.py",
+        "how": "bash docker/gpu/prepare.sh here; on the device `bash docker/gpu/run.sh --phases ...` (run 3: layout,serve,measure,kernels before the torch_gc change; run 4: layout,serve,kernels; run 5: layout,measure; runs 8 and 9: the allocator comparison; run 10: layout,serve with the example's default); python3 docker/gpu/summarize.py",
         "environment": run4["phases"]["environment"],
         "model_set": "fp8-lightx2v (ModelSet.FP8_LIGHTX2V: the fp8 set plus the lightx2v LoRA merged at load)",
         "layout": {k: v for k, v in run4["phases"]["layout"].items() if k != "seconds_per_file"},
@@ -113,14 +124,12 @@ def main() -> None:
         "derived": {
             "seconds_per_dit_forward_480p": round(dit_seconds / forwards, 3),
             "dit_forwards_measured": forwards,
-            "seconds_outside_dit_per_chunk_480p": round(outside_dit / chunks, 3),
-            "of_which_gpu_encoders_and_vae_per_chunk": round(gpu_other / chunks, 3),
-            "of_which_other_per_chunk": round((outside_dit - gpu_other) / chunks, 3),
+            **outside,
             "seconds_per_dit_forward_served_job_fp8_mode": round(components["dit_forward"]["seconds"] / components["dit_forward"]["calls"], 3),
             "seconds_per_dit_forward_served_job_fp8_mode_upstream_torch_gc": round(served_gc["components"]["dit_forward"]["seconds"] / served_gc["components"]["dit_forward"]["calls"], 3),
             "note": "outside-DiT time is generate minus DiT forwards in the served job (4 chunks): VAE encode/decode, CLIP, T5 (GPU) and the rest (audio embedding, colour correction on the CPU, transfers)",
             "seconds_per_chunk_480p_by_preset": {
-                name: round(steps_count * next(r["seconds_per_step"] for r in dequantize if r["config"].startswith(prefix)) + outside_dit / chunks, 1)
+                name: round(steps_count * next(r["seconds_per_step"] for r in dequantize if r["config"].startswith(prefix)) + outside["seconds_outside_dit_per_chunk_480p"], 1)
                 for name, steps_count, prefix in PRESET_CHUNKS
             },
             "per_chunk_note": "a preset's chunk = its steps x the measured seconds per step of its guidance configuration + the measured time outside the DiT per chunk, all from this file",
@@ -177,29 +186,29 @@ def summarize_bf16() -> None:
     block_calls = sum(m["runs"][0]["components"]["dit_block"]["calls"] for m in measured.values())
     per_block = block_seconds / block_calls
     outside_blocks = statistics.mean(m["runs"][0]["seconds_per_dit_forward_outside_blocks"] for m in measured.values())
+    low, high = sorted(runs)
+
+    def per_layer(values: Dict[int, float]) -> float:
+        return (values[high] - values[low]) / (high - low)
+
+    def at_40(values: Dict[int, float]) -> float:
+        return values[low] + (WAN_LAYERS - low) * per_layer(values)
+
     forward = {n: m["runs"][0]["seconds_per_dit_forward"] for n, m in measured.items()}
-    slope = (forward[6] - forward[2]) / 4
-    dit = measured[6]["dit"]
+    dit = measured[high]["dit"]
     copy_rate = statistics.mean(m["host_link"]["pageable"]["gb_per_second"] for m in measured.values())
     streamed_bytes = WAN_LAYERS * dit["bytes_per_block"] + dit["bytes_outside_blocks"]
     forward40 = outside_blocks + WAN_LAYERS * per_block
     copy40 = streamed_bytes / 1e9 / copy_rate
     ram = {n: r["load"]["host_ram_peak_gib"] for n, r in runs.items()}
-    ram_per_layer = (ram[6] - ram[2]) / 4
     load_seconds = {n: r["load"]["seconds"] for n, r in runs.items()}
-    load_per_layer = (load_seconds[6] - load_seconds[2]) / 4
-    served = runs[2]["serve"]
-    components = served["components"]
-    generate = served["output"]["timings"]["generate"]
-    chunks = 4
-    gpu_other = sum(components[k]["seconds"] for k in ("vae_decode", "vae_encode", "clip_visual", "t5_encode"))
-    outside_dit = generate - components["dit_forward"]["seconds"]
+    served = runs[low]["serve"]
     summary = {
         "date": DATE,
         "what": "ModelSet.BF16_LIGHTX2V through the worker on one H200, random weights at real shapes, with 2 and 6 of the 40 DiT blocks; per-block figures scaled to 40 (docker/gpu/README.md)",
         "how": "bash docker/gpu/prepare.sh bf16-lightx2v here; on the device, per layer count N in (2, 6): `bash docker/gpu/run.sh --env .gpu-carry/endpoint-env-bf16-lightx2v.json --num-layers N --measure-configs preset --phases layout,serve,measure` (N=6 without serve); python3 docker/gpu/summarize.py",
         "scaled_not_measured": "only the DiT's blocks are fewer; T5, CLIP, VAE, wav2vec2 and the DiT's embeddings and head are at full size. Figures at 40 blocks are the measured per-block figures times 40 plus the measured rest; the GPU memory is measured as is (streaming keeps one block's weights on the GPU at a time)",
-        "environment": runs[2]["environment"],
+        "environment": runs[low]["environment"],
         "model_set": "bf16-lightx2v (ModelSet.BF16_LIGHTX2V: the bf16 DiT from seven fp32 shards plus InfiniteTalk's weights, the lightx2v LoRA merged by upstream at load), preset lightx2v-4step-low-vram (numPersistentParamInDit 0: every DiT layer streamed from host RAM)",
         "layout": {n: {k: v for k, v in r["layout"].items() if k not in ("files", "seconds_per_file")} for n, r in runs.items()},
         "load_cold_page_cache": {n: r["load"] for n, r in runs.items()},
@@ -214,7 +223,7 @@ def summarize_bf16() -> None:
             "dit_block_calls_measured": block_calls,
             "seconds_per_dit_forward_outside_blocks_480p": round(outside_blocks, 4),
             "seconds_per_dit_forward_streamed_480p_40_layers": round(forward40, 3),
-            "check_by_layer_count_slope": {"seconds_per_layer": round(slope, 4), "seconds_per_dit_forward_40_layers": round(forward[2] + (WAN_LAYERS - 2) * slope, 3)},
+            "check_by_layer_count_slope": {"seconds_per_layer": round(per_layer(forward), 4), "seconds_per_dit_forward_40_layers": round(at_40(forward), 3)},
             "bytes_streamed_per_forward_40_layers": streamed_bytes,
             "pageable_copy_gb_per_second": round(copy_rate, 2),
             "of_which_copy_seconds_40_layers": round(copy40, 3),
@@ -222,13 +231,11 @@ def summarize_bf16() -> None:
             "gpu_peak_reserved_gib_480p": max(m["memory"]["gpu_peak_reserved_gib"] for m in measured.values()),
             "gpu_peak_allocated_gib_480p": max(m["memory"]["gpu_peak_allocated_gib"] for m in measured.values()),
             "gpu_memory_note": "the same with 2 and 6 blocks: streaming holds one block on the GPU at a time, so this is the 40-block figure too",
-            "host_ram_gib_per_layer": round(ram_per_layer, 4),
-            "host_ram_peak_gib_40_layers": round(ram[2] + (WAN_LAYERS - 2) * ram_per_layer, 2),
-            "load_seconds_per_layer_local_disk": round(load_per_layer, 2),
-            "load_seconds_40_layers_local_disk": round(load_seconds[2] + (WAN_LAYERS - 2) * load_per_layer, 1),
-            "seconds_outside_dit_per_chunk_480p": round(outside_dit / chunks, 3),
-            "of_which_gpu_encoders_and_vae_per_chunk": round(gpu_other / chunks, 3),
-            "of_which_other_per_chunk": round((outside_dit - gpu_other) / chunks, 3),
+            "host_ram_gib_per_layer": round(per_layer(ram), 4),
+            "host_ram_peak_gib_40_layers": round(at_40(ram), 2),
+            "load_seconds_per_layer_local_disk": round(per_layer(load_seconds), 2),
+            "load_seconds_40_layers_local_disk": round(at_40(load_seconds), 1),
+            **outside_dit_per_chunk(served),
         },
     }
     target = RESULTS / f"{DATE}-h200-bf16-lightx2v.json"

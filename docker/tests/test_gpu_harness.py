@@ -5,16 +5,14 @@ the worker's ``verify`` accepts, and the DiT size it records for scaling per blo
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any, Dict, List
 
 import torch
 
 from avatar_worker.fp8_linear import Fp8Linear, quantize_per_channel
-from avatar_worker.manifest import load_manifest_from_env
+from avatar_worker.manifest import canonical_json, load_manifest_from_env
 from avatar_worker.storage import verify_volume
 
 from .catalog_world import CatalogModelSet, bf16  # noqa: F401 - pytest fixture
@@ -47,10 +45,10 @@ def lay_out(manifest: Dict[str, Any], root: Path) -> List[Dict[str, Any]]:
 
 def test_the_harness_lock_is_accepted_by_verify_with_hashes(bf16: CatalogModelSet, tmp_path: Path) -> None:  # noqa: F811
     layout = load_harness_module("layout")
-    manifest_json = json.dumps(bf16.manifest, separators=(",", ":"), sort_keys=True)
+    manifest_json = canonical_json(bf16.manifest)
     built = lay_out(bf16.manifest, tmp_path)
     layout.write_lock(manifest_json, built, tmp_path)
-    manifest = load_manifest_from_env({"AVATAR_MODEL_MANIFEST": manifest_json, "AVATAR_MODEL_MANIFEST_SHA256": hashlib.sha256(manifest_json.encode()).hexdigest()})
+    manifest = load_manifest_from_env({"AVATAR_MODEL_MANIFEST": manifest_json, "AVATAR_MODEL_MANIFEST_SHA256": bf16.sha256})
     report = verify_volume(manifest, tmp_path, hashes=True)
     assert report.status == "ok", report.message
     assert report.files_checked == sum(len(entry["files"]) for entry in built)
